@@ -1,0 +1,126 @@
+//! quire turns an essay, the table at its heart and the discussion it provoked into a
+//! static website.
+//!
+//! The pipeline, one module per stage of the data flow:
+//! [`content`] loads each file alone, [`resolve`] links them and collects every error,
+//! [`render`] turns the linked model into pages through the [`theme`], and [`output`]
+//! swaps the new site into place.
+
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod output;
+pub mod render;
+pub mod resolve;
+pub mod theme;
+
+use std::path::{Path, PathBuf};
+
+use diagnostic::{Diagnostic, Diagnostics};
+use render::{Page, RenderOptions};
+
+/// What `quire build` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The project root (holds `content/` and optionally `quire.toml` and `themes/`).
+    pub root: PathBuf,
+    /// Output folder; defaults to `output_dir` from `quire.toml` under the root.
+    pub out: Option<PathBuf>,
+    /// Overrides `base_url` from `quire.toml`.
+    pub base_url: Option<String>,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub out: PathBuf,
+    pub pages: usize,
+    pub bytes: usize,
+    /// Warnings (never errors: a build with errors returns `Err`).
+    pub warnings: Diagnostics,
+}
+
+/// Load, resolve and render: every page of the site, in memory.
+pub fn render_site(
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+) -> Option<(Vec<Page>, PathBuf)> {
+    let content = content::load(&options.root, diags)?;
+    let base_url = options
+        .base_url
+        .clone()
+        .or_else(|| content.config.base_url.clone());
+    let base_url = match base_url.map(|u| normalize_base_url(&u)) {
+        Some(Ok(u)) => Some(u),
+        Some(Err(d)) => {
+            diags.push(d);
+            None
+        }
+        None => None,
+    };
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| options.root.join(&content.config.output_dir));
+    let theme = theme::Theme::load(&options.root, &content.config.theme, diags);
+    let linked = resolve::resolve(content, diags)?;
+    if diags.has_errors() {
+        return None;
+    }
+    let pages = render::render(&linked, &theme?, &RenderOptions { base_url }, diags)?;
+    Some((pages, out))
+}
+
+/// The whole build: render, then write atomically. On error the old site is untouched.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let rendered = render_site(options, &mut diags);
+    let Some((pages, out)) = rendered.filter(|_| !diags.has_errors()) else {
+        return Err(diags);
+    };
+    if let Err(e) = output::write_site(&out, &pages) {
+        diags.push(Diagnostic::error(format!(
+            "cannot write the site to {}: {e}",
+            out.display()
+        )));
+        return Err(diags);
+    }
+    Ok(BuildReport {
+        out,
+        pages: pages.iter().filter(|p| p.path.ends_with(".html")).count(),
+        bytes: pages.iter().map(|p| p.bytes.len()).sum(),
+        warnings: diags,
+    })
+}
+
+/// `base_url` must be an absolute http(s) URL; it is kept with one trailing slash.
+pub fn normalize_base_url(url: &str) -> Result<String, Diagnostic> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let valid = rest.is_some_and(|r| {
+        let host = r.split('/').next().unwrap_or_default();
+        !host.is_empty() && !r.contains(char::is_whitespace)
+    });
+    if !valid {
+        return Err(
+            Diagnostic::error(format!("base URL `{url}` is not an absolute http(s) URL")).help(
+                "write the address the site is published at, e.g. https://user.github.io/repo/",
+            ),
+        );
+    }
+    Ok(format!("{}/", url.trim_end_matches('/')))
+}
+
+/// The project root: the given folder, or the nearest ancestor of the working directory
+/// that holds `content/essay.md` or `quire.toml`.
+pub fn find_root(given: Option<&Path>) -> PathBuf {
+    if let Some(root) = given {
+        return root.to_path_buf();
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    cwd.ancestors()
+        .find(|dir| dir.join("quire.toml").is_file() || dir.join("content/essay.md").is_file())
+        .map_or(cwd.clone(), Path::to_path_buf)
+}

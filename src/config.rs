@@ -1,0 +1,65 @@
+//! `quire.toml`: the site's settings. Optional; every field has a default.
+//!
+//! Reads one file and knows nothing of the content it configures.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::content::{parse_toml, read_source};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Overrides the essay's own title in the page `<title>` and header.
+    pub title: Option<String>,
+    /// Absolute URL the site is published at; used only where a URL must be absolute.
+    pub base_url: Option<String>,
+    /// The `lang` of every page.
+    pub language: String,
+    /// A folder under `themes/`.
+    pub theme: String,
+    /// Where `quire build` writes the site, relative to the project root.
+    pub output_dir: String,
+    /// A custom domain for GitHub Pages, written to `CNAME`.
+    pub cname: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: None,
+            base_url: None,
+            language: "en".into(),
+            theme: "default".into(),
+            output_dir: "site".into(),
+            cname: None,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `quire.toml` under `root`, or the defaults when there is none.
+    pub fn load(root: &Path, diags: &mut Diagnostics) -> Config {
+        let path = root.join("quire.toml");
+        if !path.exists() {
+            return Config::default();
+        }
+        let Some(file) = read_source(root, Path::new("quire.toml"), diags) else {
+            return Config::default();
+        };
+        let config: Config = parse_toml(&file, diags).unwrap_or_default();
+        if config.theme.is_empty()
+            || config.theme.contains(['/', '\\'])
+            || config.theme.starts_with('.')
+        {
+            diags.push(
+                Diagnostic::error(format!("invalid theme name `{}`", config.theme))
+                    .in_file(&file.path)
+                    .help("a theme is the name of a folder under themes/, e.g. \"default\""),
+            );
+        }
+        config
+    }
+}

@@ -1,0 +1,114 @@
+//! `content/comments.toml`: the comment thread, one `[[comment]]` table per comment, in
+//! thread order, each with zero or more `[[comment.annotation]]` tables.
+//!
+//! Comment bodies are text from strangers; this module only parses them. Sanitizing is the
+//! renderer's job, and linking parents and quotes is `resolve`'s.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Thread {
+    #[serde(skip)]
+    pub file: Option<SourceFile>,
+    #[serde(rename = "comment", default)]
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Comment {
+    pub id: Spanned<String>,
+    /// Absent when the source doesn't say who wrote it.
+    pub author: Option<String>,
+    /// Absent for a top-level comment.
+    pub parent: Option<Spanned<String>>,
+    /// A TOML date or an ISO 8601 string; absent when unknown.
+    pub date: Option<Spanned<toml::Value>>,
+    pub karma: Option<i64>,
+    /// Alignment Forum karma (LessWrong shows it after an Ω).
+    pub af_karma: Option<i64>,
+    pub agreement: Option<i64>,
+    /// The scores exactly as the source showed them, when they had to be read apart.
+    pub scores_raw: Option<String>,
+    #[serde(default)]
+    pub deleted: bool,
+    /// Markdown; untrusted.
+    #[serde(default)]
+    pub body: String,
+    #[serde(rename = "annotation", default)]
+    pub annotations: Vec<Annotation>,
+}
+
+/// Ties a comment to the passage of the essay it argues about.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Annotation {
+    /// The passage, quoted exactly as it stands in the essay (or stood, if `removed`).
+    pub quote: Spanned<String>,
+    /// An editor's note, Markdown.
+    pub note: Option<String>,
+    /// The grid cell the exchange touches.
+    pub cell: Option<Spanned<String>>,
+    /// The passage was cut from the essay after the comment was written.
+    #[serde(default)]
+    pub removed: bool,
+}
+
+impl Thread {
+    pub fn parse(file: &SourceFile, diags: &mut Diagnostics) -> Option<Thread> {
+        let mut thread: Thread = super::parse_toml(file, diags)?;
+        thread.file = Some(file.clone());
+        for comment in &thread.comments {
+            if let Some(date) = &comment.date
+                && parse_date(date.get_ref()).is_none()
+            {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "comment `{}` has a date that doesn't parse",
+                        comment.id.get_ref()
+                    ))
+                    .at(file, date.span())
+                    .label("not a date")
+                    .help("write a TOML date (2024-08-19) or an ISO 8601 string (\"2024-08-19T20:42:29Z\"), or leave the date out when unknown"),
+                );
+            }
+        }
+        Some(thread)
+    }
+}
+
+/// A comment date as shown to readers (`2024-08-19`), if the value is a date.
+pub fn parse_date(value: &toml::Value) -> Option<String> {
+    let datetime = match value {
+        toml::Value::Datetime(d) => *d,
+        toml::Value::String(s) => s.parse::<toml::value::Datetime>().ok()?,
+        _ => return None,
+    };
+    let date = datetime.date?;
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        date.year, date.month, date.day
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_from_toml_dates_and_strings() {
+        assert_eq!(
+            parse_date(&toml::Value::String("2024-08-19T20:42:29Z".into())).as_deref(),
+            Some("2024-08-19")
+        );
+        assert_eq!(
+            parse_date(&toml::Value::String("last tuesday".into())),
+            None
+        );
+        assert_eq!(parse_date(&toml::Value::Integer(3)), None);
+    }
+}

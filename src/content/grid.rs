@@ -1,0 +1,78 @@
+//! `content/grid.toml`: the rows, columns and cells of the essay's table.
+//!
+//! Parsed alone: whether the essay's table matches, and whether readings exist, is
+//! checked in `resolve`.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::{Diagnostics, SourceFile};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grid {
+    #[serde(skip)]
+    pub file: Option<SourceFile>,
+    /// The table's caption; defaults to the axes' names.
+    pub caption: Option<String>,
+    #[serde(default)]
+    pub axes: Axes,
+    pub spectrum: Option<Spectrum>,
+    #[serde(rename = "row", default)]
+    pub rows: Vec<Axis>,
+    #[serde(rename = "column", default)]
+    pub columns: Vec<Axis>,
+    #[serde(rename = "cell", default)]
+    pub cells: Vec<CellSpec>,
+}
+
+/// What the rows and the columns vary along.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Axes {
+    pub rows: Option<String>,
+    pub columns: Option<String>,
+}
+
+/// A gradient across the grid from its top-left corner to its bottom-right corner.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spectrum {
+    /// The name of the top-left end.
+    pub from: String,
+    /// The name of the bottom-right end.
+    pub to: String,
+    /// What lies outside the grid altogether.
+    pub outside: Option<String>,
+}
+
+/// A row or a column.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Axis {
+    pub id: Spanned<String>,
+    /// Must equal the text of the essay table's header cell or first-column cell.
+    pub label: Spanned<String>,
+    /// One line on what this row or column means.
+    pub meaning: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CellSpec {
+    /// `<row-id>-<column-id>`.
+    pub id: Spanned<String>,
+    /// One paragraph of Markdown.
+    pub summary: String,
+    /// Keys into the bibliography, in reading order.
+    #[serde(default)]
+    pub readings: Vec<Spanned<String>>,
+}
+
+impl Grid {
+    pub fn parse(file: &SourceFile, diags: &mut Diagnostics) -> Option<Grid> {
+        let mut grid: Grid = super::parse_toml(file, diags)?;
+        grid.file = Some(file.clone());
+        Some(grid)
+    }
+}

@@ -1,0 +1,294 @@
+//! Errors as values with a source location, rendered the way rustc renders its own.
+//!
+//! Every stage reports problems into a [`Diagnostics`] collector instead of stopping
+//! at the first one, so an author sees every problem of a build at once. This module
+//! knows nothing about essays or grids; it only knows files, byte spans and messages.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+/// A file the build read, kept whole so that an error can quote the offending line.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as the author should see it (relative to the project root when possible).
+    pub path: PathBuf,
+    pub text: Arc<str>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Self {
+        SourceFile {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        line_col(&self.text, offset)
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset into `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = text[line_start..offset].chars().count() + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem, optionally pointing into a file.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    /// Where the problem is: the file, and a byte span into it when one is known.
+    pub location: Option<(SourceFile, Option<Range<usize>>)>,
+    /// The label under the caret: usually what was found.
+    pub label: Option<String>,
+    /// What was expected, or how to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            label: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    /// Points at a span of `file`.
+    pub fn at(mut self, file: &SourceFile, span: Range<usize>) -> Self {
+        self.location = Some((file.clone(), Some(span)));
+        self
+    }
+
+    /// Names a file without pointing into it (a missing file, a file that is not UTF-8).
+    pub fn in_file(mut self, path: &Path) -> Self {
+        self.location = Some((SourceFile::new(path, ""), None));
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// `path:line:col` of the problem, when it has one.
+    pub fn position(&self) -> Option<String> {
+        let (file, span) = self.location.as_ref()?;
+        Some(match span {
+            Some(span) => {
+                let (line, col) = file.line_col(span.start);
+                format!("{}:{line}:{col}", file.path.display())
+            }
+            None => file.path.display().to_string(),
+        })
+    }
+
+    /// Renders the diagnostic as rustc does: header, `--> file:line:col`, the line, a caret.
+    pub fn render(&self, styled: bool) -> String {
+        let renderer = if styled {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let path = self
+            .location
+            .as_ref()
+            .map(|(file, _)| file.path.display().to_string());
+        let mut group = Group::with_title(level.primary_title(self.message.as_str()));
+        let mut groups = Vec::new();
+        match (&self.location, &path) {
+            (Some((file, Some(span))), Some(path)) => {
+                let span = clamp_span(&file.text, span.clone());
+                let mut annotation = AnnotationKind::Primary.span(span);
+                if let Some(label) = &self.label {
+                    annotation = annotation.label(label.as_str());
+                }
+                groups.push(
+                    group.element(
+                        Snippet::source(&*file.text)
+                            .path(path.as_str())
+                            .fold(true)
+                            .annotation(annotation),
+                    ),
+                );
+            }
+            (_, Some(path)) => {
+                group = group.element(annotate_snippets::Origin::path(path.as_str()));
+                if let Some(label) = &self.label {
+                    group = group.element(Level::NOTE.message(label.as_str()));
+                }
+                groups.push(group);
+            }
+            _ => {
+                if let Some(label) = &self.label {
+                    group = group.element(Level::NOTE.message(label.as_str()));
+                }
+                groups.push(group);
+            }
+        }
+        if let Some(help) = &self.help {
+            groups.push(Group::with_title(
+                Level::HELP.secondary_title(help.as_str()),
+            ));
+        }
+        renderer.render(&groups)
+    }
+}
+
+/// Keeps a span inside the text and on character boundaries, and never empty unless the
+/// text is (annotate-snippets draws an empty span as a caret between two characters).
+fn clamp_span(text: &str, span: Range<usize>) -> Range<usize> {
+    let start = floor_char_boundary(text, span.start.min(text.len()));
+    let mut end = floor_char_boundary(text, span.end.min(text.len())).max(start);
+    if end == start && end < text.len() {
+        end += text[end..].chars().next().map_or(0, char::len_utf8);
+    }
+    start..end
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+/// Every problem of one build, in the order they were found.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    /// All diagnostics, each rendered, separated by blank lines.
+    pub fn render(&self, styled: bool) -> String {
+        let mut out = String::new();
+        for d in &self.items {
+            out.push_str(&d.render(styled));
+            out.push_str("\n\n");
+        }
+        out
+    }
+
+    /// Returns `Err(self)` when any error was recorded, so a stage can end with `?`.
+    pub fn into_result<T>(self, value: T) -> Result<(T, Diagnostics), Diagnostics> {
+        if self.has_errors() {
+            Err(self)
+        } else {
+            Ok((value, self))
+        }
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics { items: vec![d] }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let text = "ab\n“cd” e";
+        let offset = text.find('e').unwrap();
+        assert_eq!(line_col(text, offset), (2, 6));
+        assert_eq!(line_col(text, 0), (1, 1));
+    }
+
+    #[test]
+    fn rendered_error_names_file_line_and_shows_the_line() {
+        let file = SourceFile::new("content/grid.toml", "[[cell]]\nid = \"nope\"\n");
+        let d = Diagnostic::error("unknown cell id")
+            .at(&file, 14..20)
+            .label("no such cell")
+            .help("expected one of: a-b");
+        let out = d.render(false);
+        assert!(out.contains("error: unknown cell id"), "{out}");
+        assert!(out.contains("content/grid.toml:2:6"), "{out}");
+        assert!(out.contains("id = \"nope\""), "{out}");
+        assert!(out.contains("expected one of: a-b"), "{out}");
+    }
+}

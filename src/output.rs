@@ -1,0 +1,100 @@
+//! Writing the site: everything goes into a fresh directory beside the output, which is
+//! then swapped into place. A build that fails, or is killed, leaves the previous site
+//! exactly as it was; readers of the output (`quire serve`) never see half a site.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::render::Page;
+
+/// Writes `pages` as the complete content of `out`, replacing what was there.
+pub fn write_site(out: &Path, pages: &[Page]) -> io::Result<()> {
+    let name = out
+        .file_name()
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "output path has no folder name",
+            )
+        })?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    check_replaceable(out)?;
+    let pid = std::process::id();
+    let staging = parent.join(format!(".{name}.quire-new-{pid}"));
+    let retired = parent.join(format!(".{name}.quire-old-{pid}"));
+    let _ = std::fs::remove_dir_all(&staging);
+    let result = write_all(&staging, pages).and_then(|()| swap(&staging, out, &retired));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn write_all(dir: &Path, pages: &[Page]) -> io::Result<()> {
+    std::fs::create_dir(dir)?;
+    for page in pages {
+        if page
+            .path
+            .split('/')
+            .any(|part| part == ".." || part.is_empty())
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to write outside the site: {}", page.path),
+            ));
+        }
+        let path = dir.join(&page.path);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        std::fs::write(&path, &page.bytes)?;
+    }
+    Ok(())
+}
+
+fn swap(staging: &Path, out: &Path, retired: &Path) -> io::Result<()> {
+    if out.exists() {
+        std::fs::rename(out, retired)?;
+        if let Err(e) = std::fs::rename(staging, out) {
+            // Put the old site back before reporting.
+            let _ = std::fs::rename(retired, out);
+            return Err(e);
+        }
+        std::fs::remove_dir_all(retired)
+    } else {
+        std::fs::rename(staging, out)
+    }
+}
+
+/// The output is replaced wholesale, so it must be a site quire wrote (or empty): a typo in
+/// `--out` must never delete an author's files.
+fn check_replaceable(out: &Path) -> io::Result<()> {
+    if !out.exists() {
+        return Ok(());
+    }
+    if !out.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} exists and is not a folder", out.display()),
+        ));
+    }
+    let mut entries = std::fs::read_dir(out)?.peekable();
+    let empty = entries.peek().is_none();
+    if empty || out.join("index.html").is_file() || out.join("404.html").is_file() {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "refusing to replace {}: it is not empty and doesn't look like a site quire built (no index.html)",
+                out.display()
+            ),
+        ))
+    }
+}

@@ -1,0 +1,295 @@
+//! Rendering: the linked model to pages, through the theme's Tera templates.
+//!
+//! HTML fragments with structure that templates can't express well (the essay's event
+//! stream, the recursive thread) are built in Rust; the templates arrange them into pages.
+//! Every link is relative and names a file, so the site works from `file://` and under any
+//! sub-path. Nothing here touches the file system: pages come back as bytes for `output`.
+
+pub mod cite;
+pub mod grid;
+pub mod highlight;
+pub mod markdown;
+pub mod thread;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::resolve::{Citer, Linked};
+use crate::theme::Theme;
+
+/// One file of the built site.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to the output directory, with `/` separators.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Settings that change output but aren't content.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Absolute URL of the published site, ending in `/`.
+    pub base_url: Option<String>,
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A string safe to use inside an `id` and a URL fragment.
+pub fn id_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct SiteInfo<'a> {
+    title: &'a str,
+    lang: &'a str,
+    author: String,
+    date: Option<String>,
+    original_url: Option<&'a str>,
+    description: Option<&'a str>,
+    base_url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RefEntry {
+    key: String,
+    anchor: String,
+    citation_html: String,
+    note: Option<String>,
+    cited_by: Vec<Backlink>,
+}
+
+#[derive(Serialize)]
+struct Backlink {
+    href: String,
+    label: String,
+}
+
+/// Renders every page of the site.
+pub fn render(
+    linked: &Linked,
+    theme: &Theme,
+    options: &RenderOptions,
+    diags: &mut Diagnostics,
+) -> Option<Vec<Page>> {
+    let mut tera = Tera::new();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    // All at once: templates extend and include each other.
+    if let Err(e) = tera.add_raw_templates(
+        theme
+            .templates
+            .iter()
+            .map(|(n, s)| (n.as_str(), s.as_str())),
+    ) {
+        diags.push(
+            Diagnostic::error(format!(
+                "a template of {} does not parse",
+                theme.origin.display()
+            ))
+            .in_file(&theme.origin.join("templates"))
+            .label(e.to_string()),
+        );
+    }
+    if diags.has_errors() {
+        return None;
+    }
+    let content = &linked.content;
+    let front = &content.essay.front;
+    let title = content.config.title.as_deref().unwrap_or(&front.title);
+    let site = SiteInfo {
+        title,
+        lang: &content.config.language,
+        author: front.author.clone().unwrap_or_else(|| "unknown".into()),
+        date: front.date.map(|d| d.to_string()),
+        original_url: front.original_url.as_deref(),
+        description: front.description.as_deref(),
+        base_url: options.base_url.as_deref(),
+    };
+
+    let comment_ids: Vec<String> = content
+        .thread
+        .comments
+        .iter()
+        .map(|c| c.id.get_ref().clone())
+        .collect();
+    let mut comments_on: HashMap<String, Vec<usize>> = HashMap::new();
+    for a in &linked.thread.annotations {
+        if let Some(block) = &a.block {
+            let list = comments_on.entry(block.clone()).or_default();
+            if !list.contains(&a.comment) {
+                list.push(a.comment);
+            }
+        }
+    }
+    let grid_html = linked.grid.as_ref().map(|g| grid::grid_table(linked, g));
+    let essay = markdown::render_essay(
+        linked,
+        &markdown::Parts {
+            grid: grid_html,
+            comments_on: &comments_on,
+            comment_ids: &comment_ids,
+        },
+    );
+
+    let mut pages = Vec::new();
+    let mut render_page =
+        |path: &str, template: &str, ctx: &mut Context, diags: &mut Diagnostics| {
+            let depth = path.matches('/').count();
+            let root = "../".repeat(depth);
+            ctx.insert("site", &site);
+            ctx.insert("root", &root);
+            ctx.insert("path", path);
+            match tera.render(template, ctx) {
+                Ok(html) => pages.push(Page {
+                    path: path.to_string(),
+                    bytes: html.into_bytes(),
+                }),
+                Err(e) => diags.push(
+                    Diagnostic::error(format!("template {template} failed to render {path}: {e}"))
+                        .in_file(&theme.origin.join("templates").join(template)),
+                ),
+            }
+        };
+
+    let cells: Vec<grid::CellView> = linked
+        .grid
+        .as_ref()
+        .map(|g| {
+            g.cells
+                .iter()
+                .map(|c| grid::cell_view(linked, g, c, ""))
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let mut ctx = Context::new();
+    ctx.insert("essay_html", &essay.body);
+    ctx.insert("toc", &essay.toc);
+    ctx.insert("footnotes", &essay.footnotes);
+    ctx.insert("cells", &cells);
+    ctx.insert("thread_html", &thread::thread_html(linked, ""));
+    ctx.insert("comment_count", &content.thread.comments.len());
+    ctx.insert("page_title", title);
+    render_page("index.html", "index.html", &mut ctx, diags);
+
+    if let Some(g) = &linked.grid {
+        for cell in &g.cells {
+            let view = grid::cell_view(linked, g, cell, "../");
+            let mut ctx = Context::new();
+            ctx.insert("page_title", &format!("{} · {}", cell.name, title));
+            ctx.insert("cell", &view);
+            ctx.insert(
+                "grid_caption",
+                &content
+                    .grid
+                    .as_ref()
+                    .and_then(|g| g.caption.clone())
+                    .unwrap_or_default(),
+            );
+            render_page(
+                &format!("cells/{}.html", cell.id),
+                "cell.html",
+                &mut ctx,
+                diags,
+            );
+        }
+    }
+
+    let mut ctx = Context::new();
+    ctx.insert("page_title", &format!("References · {title}"));
+    ctx.insert("references", &reference_entries(linked, &essay.footnotes));
+    render_page("references.html", "references.html", &mut ctx, diags);
+
+    let mut ctx = Context::new();
+    ctx.insert("page_title", &format!("Page not found · {title}"));
+    render_page("404.html", "404.html", &mut ctx, diags);
+
+    if diags.has_errors() {
+        return None;
+    }
+    for (path, bytes) in &theme.assets {
+        pages.push(Page {
+            path: path.clone(),
+            bytes: bytes.clone(),
+        });
+    }
+    Some(pages)
+}
+
+fn reference_entries(linked: &Linked, footnotes: &[markdown::FootnoteHtml]) -> Vec<RefEntry> {
+    let refs = &linked.content.bibliography.refs;
+    let mut order: Vec<usize> = (0..refs.len()).collect();
+    order.sort_by_key(|&i| refs[i].sort_key());
+    let number_of = |label: &str| {
+        footnotes
+            .iter()
+            .find(|f| f.label == label)
+            .map(|f| f.number)
+            .unwrap_or(0)
+    };
+    order
+        .into_iter()
+        .map(|i| {
+            let r = &refs[i];
+            let cited_by = linked
+                .cited_by
+                .get(&i)
+                .map(|citers| {
+                    citers
+                        .iter()
+                        .map(|c| match c {
+                            Citer::Cell(id) => Backlink {
+                                href: format!("cells/{id}.html"),
+                                label: linked
+                                    .grid
+                                    .as_ref()
+                                    .and_then(|g| g.find(id))
+                                    .map_or(id.clone(), |c| format!("Reading list: {}", c.name)),
+                            },
+                            Citer::Footnote(label) => Backlink {
+                                href: format!("index.html#{}", markdown::note_id(label)),
+                                label: format!("Footnote {}", number_of(label)),
+                            },
+                            Citer::Block(id) => Backlink {
+                                href: format!("index.html#{id}"),
+                                label: format!("Essay, paragraph {}", &id[1..]),
+                            },
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            RefEntry {
+                key: r.key.get_ref().clone(),
+                anchor: cite::ref_anchor(r.key.get_ref()),
+                citation_html: cite::full_citation(r),
+                note: r.note.clone(),
+                cited_by,
+            }
+        })
+        .collect()
+}

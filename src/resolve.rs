@@ -1,0 +1,823 @@
+//! Resolving: the one stage that looks at two files at once.
+//!
+//! It connects the essay's table to `grid.toml`, cells to their readings, `cell:` links and
+//! citations to their targets, footnote references to definitions, comments to parents and
+//! annotation quotes to the passages they quote. Every broken connection becomes a
+//! diagnostic; nothing here writes HTML.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use pulldown_cmark::{Event, Parser};
+
+use crate::content::essay::{LinkTarget, TableShape};
+use crate::content::{Content, Reference};
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+
+/// The content with every cross-reference checked and indexed.
+#[derive(Debug)]
+pub struct Linked {
+    pub content: Content,
+    pub grid: Option<LinkedGrid>,
+    /// Footnote label -> number, numbered in order of first reference.
+    pub footnote_numbers: HashMap<String, usize>,
+    /// Reference key -> index into `content.bibliography.refs`.
+    pub ref_index: HashMap<String, usize>,
+    /// Reference index -> the places that cite it.
+    pub cited_by: BTreeMap<usize, Vec<Citer>>,
+    pub thread: LinkedThread,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Citer {
+    Cell(String),
+    Footnote(String),
+    Block(String),
+}
+
+#[derive(Debug)]
+pub struct LinkedGrid {
+    /// Index of the essay's table that the grid replaces.
+    pub table: usize,
+    pub rows: Vec<AxisInfo>,
+    pub columns: Vec<AxisInfo>,
+    /// Row-major: `cells[r * columns.len() + c]`.
+    pub cells: Vec<LinkedCell>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AxisInfo {
+    pub id: String,
+    pub label: String,
+    pub meaning: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LinkedCell {
+    pub id: String,
+    pub row: usize,
+    pub column: usize,
+    /// The text in the essay's table at this position.
+    pub name: String,
+    pub summary: String,
+    /// Indices into the bibliography.
+    pub readings: Vec<usize>,
+    /// Ids of essay blocks that link to this cell.
+    pub passages: Vec<String>,
+    /// Indices of comments whose annotation names this cell.
+    pub comments: Vec<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct LinkedThread {
+    /// Top-level comments, in thread order.
+    pub roots: Vec<usize>,
+    /// Comment index -> its replies, in thread order.
+    pub children: Vec<Vec<usize>>,
+    /// One entry per annotation of every comment, in thread order.
+    pub annotations: Vec<LinkedAnnotation>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LinkedAnnotation {
+    pub comment: usize,
+    /// Index of the annotation within its comment.
+    pub index: usize,
+    /// Id of the essay block the quote was found in; `None` for a removed passage.
+    pub block: Option<String>,
+    pub cell: Option<String>,
+}
+
+impl LinkedGrid {
+    pub fn cell(&self, row: usize, column: usize) -> &LinkedCell {
+        &self.cells[row * self.columns.len() + column]
+    }
+
+    pub fn find(&self, id: &str) -> Option<&LinkedCell> {
+        self.cells.iter().find(|c| c.id == id)
+    }
+}
+
+impl Linked {
+    pub fn reference(&self, key: &str) -> Option<&Reference> {
+        self.ref_index
+            .get(key)
+            .map(|&i| &self.content.bibliography.refs[i])
+    }
+}
+
+/// Checks and links everything; returns the linked model, or every error found.
+pub fn resolve(content: Content, diags: &mut Diagnostics) -> Option<Linked> {
+    let ref_index = index_references(&content, diags);
+    let grid = content
+        .grid
+        .as_ref()
+        .and_then(|_| link_grid(&content, &ref_index, diags));
+    check_essay_links(&content, &ref_index, grid.as_ref(), diags);
+    let footnote_numbers = number_footnotes(&content, diags);
+    let thread = link_thread(&content, grid.as_ref(), diags);
+    let mut linked = Linked {
+        content,
+        grid,
+        footnote_numbers,
+        ref_index,
+        cited_by: BTreeMap::new(),
+        thread,
+    };
+    collect_citers(&mut linked);
+    attach_comments_to_cells(&mut linked);
+    if diags.has_errors() {
+        None
+    } else {
+        Some(linked)
+    }
+}
+
+fn index_references(content: &Content, diags: &mut Diagnostics) -> HashMap<String, usize> {
+    let mut index = HashMap::new();
+    let bib = &content.bibliography;
+    for (i, r) in bib.refs.iter().enumerate() {
+        let key = r.key.get_ref();
+        if index.insert(key.clone(), i).is_some()
+            && let Some(file) = &bib.file
+        {
+            diags.push(
+                Diagnostic::error(format!("duplicate reference key `{key}`"))
+                    .at(file, r.key.span())
+                    .label("defined again here")
+                    .help("every [[ref]] needs its own key"),
+            );
+        }
+        if key.is_empty() || key.contains(char::is_whitespace) {
+            if let Some(file) = &bib.file {
+                diags.push(
+                    Diagnostic::error(format!("invalid reference key `{key}`"))
+                        .at(file, r.key.span())
+                        .help("a key is one word, e.g. \"chomsky1959review\""),
+                );
+            }
+        }
+    }
+    index
+}
+
+fn expected_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<&str> = items.collect();
+    if items.is_empty() {
+        "(none defined)".into()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn link_grid(
+    content: &Content,
+    ref_index: &HashMap<String, usize>,
+    diags: &mut Diagnostics,
+) -> Option<LinkedGrid> {
+    let spec = content.grid.as_ref()?;
+    let file = spec.file.as_ref()?;
+    let before = diags.error_count();
+    let rows = axes(&spec.rows, "row", file, diags);
+    let columns = axes(&spec.columns, "column", file, diags);
+    if rows.is_empty() || columns.is_empty() {
+        diags.push(
+            Diagnostic::error("grid.toml needs at least one [[row]] and one [[column]]")
+                .in_file(&file.path),
+        );
+        return None;
+    }
+    let mut by_position: HashMap<(usize, usize), usize> = HashMap::new();
+    for (i, cell) in spec.cells.iter().enumerate() {
+        let id = cell.id.get_ref();
+        let Some((r, c)) = split_cell_id(id, &rows, &columns) else {
+            let row_ids = expected_list(rows.iter().map(|a| a.id.as_str()));
+            let col_ids = expected_list(columns.iter().map(|a| a.id.as_str()));
+            diags.push(
+                Diagnostic::error(format!("cell id `{id}` is not a row-column pair"))
+                    .at(file, cell.id.span())
+                    .label("unknown row or column")
+                    .help(format!(
+                        "a cell id is <row-id>-<column-id>; rows: {row_ids}; columns: {col_ids}"
+                    )),
+            );
+            continue;
+        };
+        if let Some(&first) = by_position.get(&(r, c)) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "two cells at one position: `{id}` is defined again"
+                ))
+                .at(file, cell.id.span())
+                .label("second definition")
+                .help(format!(
+                    "the first [[cell]] for this position is number {} in grid.toml; remove one",
+                    first + 1
+                )),
+            );
+            continue;
+        }
+        by_position.insert((r, c), i);
+        for key in &cell.readings {
+            if !ref_index.contains_key(key.get_ref()) {
+                diags.push(unknown_ref(key.get_ref(), file, key.span(), ref_index));
+            }
+        }
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, column) in columns.iter().enumerate() {
+            if !by_position.contains_key(&(r, c)) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "grid.toml has no [[cell]] for `{}-{}`",
+                        row.id, column.id
+                    ))
+                    .in_file(&file.path)
+                    .help(format!(
+                        "add:\n[[cell]]\nid = \"{}-{}\"\nsummary = \"...\"",
+                        row.id, column.id
+                    )),
+                );
+            }
+        }
+    }
+    // The table in the essay must have exactly these labels, in this order.
+    let Some(table_index) = (!content.essay.outline.tables.is_empty()).then_some(0) else {
+        diags.push(
+            Diagnostic::error("grid.toml describes a grid, but the essay has no table")
+                .in_file(&content.essay.file.path)
+                .help("add the grid as a Markdown table: a header row with the column labels, then one row per grid row"),
+        );
+        return None;
+    };
+    let table = &content.essay.outline.tables[table_index];
+    check_table(table, &content.essay.file, file, &rows, &columns, diags);
+    for r in &content.bibliography.refs {
+        for cell in &r.cells {
+            let known = split_cell_id(cell.get_ref(), &rows, &columns).is_some();
+            if !known && let Some(bib) = &content.bibliography.file {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "reference `{}` names unknown cell `{}`",
+                        r.key.get_ref(),
+                        cell.get_ref()
+                    ))
+                    .at(bib, cell.span())
+                    .label("no such cell in grid.toml")
+                    .help(format!(
+                        "known cells: {}",
+                        expected_list(spec.cells.iter().map(|c| c.id.get_ref().as_str()))
+                    )),
+                );
+            }
+        }
+    }
+    if diags.error_count() > before {
+        return None;
+    }
+    let mut cells = Vec::with_capacity(rows.len() * columns.len());
+    for (r, row) in rows.iter().enumerate() {
+        for (c, column) in columns.iter().enumerate() {
+            let spec_cell = &spec.cells[by_position[&(r, c)]];
+            cells.push(LinkedCell {
+                id: format!("{}-{}", row.id, column.id),
+                row: r,
+                column: c,
+                name: table.rows[r][c + 1].text.clone(),
+                summary: spec_cell.summary.clone(),
+                readings: spec_cell
+                    .readings
+                    .iter()
+                    .map(|k| ref_index[k.get_ref()])
+                    .collect(),
+                passages: Vec::new(),
+                comments: Vec::new(),
+            });
+        }
+    }
+    let mut grid = LinkedGrid {
+        table: table_index,
+        rows,
+        columns,
+        cells,
+    };
+    for link in &content.essay.outline.links {
+        if let (LinkTarget::Cell(id), Some(b)) = (&link.target, link.block) {
+            let block = content.essay.outline.blocks[b].id.clone();
+            if let Some(cell) = grid.cells.iter_mut().find(|c| &c.id == id)
+                && !cell.passages.contains(&block)
+            {
+                cell.passages.push(block);
+            }
+        }
+    }
+    Some(grid)
+}
+
+fn axes(
+    specs: &[crate::content::grid::Axis],
+    what: &str,
+    file: &SourceFile,
+    diags: &mut Diagnostics,
+) -> Vec<AxisInfo> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for a in specs {
+        let id = a.id.get_ref();
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            diags.push(
+                Diagnostic::error(format!("invalid {what} id `{id}`"))
+                    .at(file, a.id.span())
+                    .label("not a plain word")
+                    .help("ids are letters, digits and underscores (they become URLs, and `-` joins a row id to a column id)"),
+            );
+        }
+        if !seen.insert(id.clone()) {
+            diags.push(
+                Diagnostic::error(format!("duplicate {what} id `{id}`"))
+                    .at(file, a.id.span())
+                    .label("defined again here"),
+            );
+        }
+        out.push(AxisInfo {
+            id: id.clone(),
+            label: a.label.get_ref().clone(),
+            meaning: a.meaning.clone(),
+        });
+    }
+    out
+}
+
+/// `engineering-worst` -> (row, column) indices, if both ids exist.
+fn split_cell_id(id: &str, rows: &[AxisInfo], columns: &[AxisInfo]) -> Option<(usize, usize)> {
+    rows.iter().enumerate().find_map(|(r, row)| {
+        let rest = id.strip_prefix(row.id.as_str())?.strip_prefix('-')?;
+        let c = columns.iter().position(|col| col.id == rest)?;
+        Some((r, c))
+    })
+}
+
+fn check_table(
+    table: &TableShape,
+    essay: &SourceFile,
+    grid_file: &SourceFile,
+    rows: &[AxisInfo],
+    columns: &[AxisInfo],
+    diags: &mut Diagnostics,
+) {
+    let header = &table.header;
+    if header.len() != columns.len() + 1 {
+        diags.push(
+            Diagnostic::error(format!(
+                "the essay's table has {} columns but grid.toml has {} (plus the row-label column)",
+                header.len().saturating_sub(1),
+                columns.len()
+            ))
+            .at(
+                essay,
+                table.span.start..table.span.start + first_line_len(essay, table.span.start),
+            )
+            .label("this table becomes the grid")
+            .help(format!(
+                "expected header: | | {} |",
+                columns
+                    .iter()
+                    .map(|c| c.label.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            )),
+        );
+    } else {
+        for (cell, column) in header[1..].iter().zip(columns) {
+            if cell.text != column.label {
+                diags.push(label_mismatch(
+                    "column",
+                    &cell.text,
+                    column,
+                    essay,
+                    cell.span.clone(),
+                    grid_file,
+                ));
+            }
+        }
+    }
+    if table.rows.len() != rows.len() {
+        diags.push(
+            Diagnostic::error(format!(
+                "the essay's table has {} rows but grid.toml has {}",
+                table.rows.len(),
+                rows.len()
+            ))
+            .at(
+                essay,
+                table.span.start..table.span.start + first_line_len(essay, table.span.start),
+            )
+            .label("this table becomes the grid")
+            .help(format!(
+                "expected rows: {}",
+                rows.iter()
+                    .map(|r| r.label.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
+        return;
+    }
+    for (body_row, row) in table.rows.iter().zip(rows) {
+        if let Some(first) = body_row.first()
+            && first.text != row.label
+        {
+            diags.push(label_mismatch(
+                "row",
+                &first.text,
+                row,
+                essay,
+                first.span.clone(),
+                grid_file,
+            ));
+        }
+        if body_row.len() != columns.len() + 1 {
+            let span = body_row
+                .first()
+                .map_or(table.span.clone(), |c| c.span.clone());
+            diags.push(
+                Diagnostic::error(format!(
+                    "table row `{}` has {} cells, expected {}",
+                    row.label,
+                    body_row.len(),
+                    columns.len() + 1
+                ))
+                .at(essay, span),
+            );
+        }
+    }
+}
+
+fn first_line_len(file: &SourceFile, start: usize) -> usize {
+    file.text[start..]
+        .find('\n')
+        .unwrap_or(file.text.len() - start)
+}
+
+fn label_mismatch(
+    what: &str,
+    found: &str,
+    axis: &AxisInfo,
+    essay: &SourceFile,
+    span: std::ops::Range<usize>,
+    grid_file: &SourceFile,
+) -> Diagnostic {
+    Diagnostic::error(format!(
+        "the essay's table doesn't match grid.toml: {what} label `{found}` differs from `{}`",
+        axis.label
+    ))
+    .at(essay, span)
+    .label(format!(
+        "grid.toml's {what} `{}` has label \"{}\"",
+        axis.id, axis.label
+    ))
+    .help(format!(
+        "make the table read \"{}\" or change the label in {}",
+        axis.label,
+        grid_file.path.display()
+    ))
+}
+
+fn unknown_ref(
+    key: &str,
+    file: &SourceFile,
+    span: std::ops::Range<usize>,
+    ref_index: &HashMap<String, usize>,
+) -> Diagnostic {
+    let mut keys: Vec<&str> = ref_index.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let near: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| k.starts_with(&key[..key.len().min(4)]))
+        .take(5)
+        .collect();
+    let help = if near.is_empty() {
+        "add a [[ref]] with this key to content/references.toml".to_string()
+    } else {
+        format!("similar keys: {}", near.join(", "))
+    };
+    Diagnostic::error(format!("unknown reference key `{key}`"))
+        .at(file, span)
+        .label("not in content/references.toml")
+        .help(help)
+}
+
+fn check_essay_links(
+    content: &Content,
+    ref_index: &HashMap<String, usize>,
+    grid: Option<&LinkedGrid>,
+    diags: &mut Diagnostics,
+) {
+    let file = &content.essay.file;
+    for link in &content.essay.outline.links {
+        match &link.target {
+            LinkTarget::Cell(id) => {
+                let known = grid.is_some_and(|g| g.find(id).is_some());
+                // Without a valid grid the grid's own errors say why; don't pile on.
+                if !known && (grid.is_some() || content.grid.is_none()) {
+                    let cells = grid
+                        .map(|g| expected_list(g.cells.iter().map(|c| c.id.as_str())))
+                        .unwrap_or_else(|| "(there is no content/grid.toml)".into());
+                    diags.push(
+                        Diagnostic::error(format!("unknown cell `{id}` in a `cell:` link"))
+                            .at(file, link.span.clone())
+                            .label("no such cell")
+                            .help(format!("known cells: {cells}")),
+                    );
+                }
+            }
+            LinkTarget::Ref(key) | LinkTarget::Citation(key) => {
+                if !ref_index.contains_key(key) {
+                    diags.push(unknown_ref(key, file, link.span.clone(), ref_index));
+                }
+            }
+        }
+    }
+}
+
+fn number_footnotes(content: &Content, diags: &mut Diagnostics) -> HashMap<String, usize> {
+    let outline = &content.essay.outline;
+    let mut numbers = HashMap::new();
+    for r in &outline.footnote_refs {
+        let next = numbers.len() + 1;
+        numbers.entry(r.label.clone()).or_insert(next);
+    }
+    let mut defined = HashSet::new();
+    for d in &outline.footnote_defs {
+        if !defined.insert(d.label.clone()) {
+            diags.push(
+                Diagnostic::error(format!("footnote `[^{}]` is defined twice", d.label))
+                    .at(&content.essay.file, d.span.clone())
+                    .label("second definition"),
+            );
+        }
+        if !numbers.contains_key(&d.label) {
+            diags.push(
+                Diagnostic::warning(format!("footnote `[^{}]` is never referenced", d.label))
+                    .at(&content.essay.file, d.span.clone())
+                    .label("defined here")
+                    .help(format!(
+                        "reference it in the text with [^{}], or remove it",
+                        d.label
+                    )),
+            );
+        }
+    }
+    numbers
+}
+
+fn link_thread(
+    content: &Content,
+    grid: Option<&LinkedGrid>,
+    diags: &mut Diagnostics,
+) -> LinkedThread {
+    let thread = &content.thread;
+    let n = thread.comments.len();
+    let mut linked = LinkedThread {
+        children: vec![Vec::new(); n],
+        ..LinkedThread::default()
+    };
+    let Some(file) = &thread.file else {
+        return linked;
+    };
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    for (i, c) in thread.comments.iter().enumerate() {
+        if by_id.insert(c.id.get_ref(), i).is_some() {
+            diags.push(
+                Diagnostic::error(format!("duplicate comment id `{}`", c.id.get_ref()))
+                    .at(file, c.id.span())
+                    .label("used again here")
+                    .help("every [[comment]] needs its own id"),
+            );
+        }
+    }
+    let mut parent_of = vec![None; n];
+    for (i, c) in thread.comments.iter().enumerate() {
+        match &c.parent {
+            None => linked.roots.push(i),
+            Some(p) => match by_id.get(p.get_ref().as_str()) {
+                Some(&j) => {
+                    parent_of[i] = Some(j);
+                    linked.children[j].push(i);
+                }
+                None => diags.push(
+                    Diagnostic::error(format!(
+                        "comment `{}` replies to `{}`, which doesn't exist",
+                        c.id.get_ref(),
+                        p.get_ref()
+                    ))
+                    .at(file, p.span())
+                    .label("unknown parent")
+                    .help("a parent is the id of another [[comment]]; leave it out for a top-level comment"),
+                ),
+            },
+        }
+    }
+    // A cycle has no root: walking up from any member never ends.
+    let mut reported = HashSet::new();
+    for start in 0..n {
+        let mut seen = HashSet::new();
+        let mut at = start;
+        while let Some(p) = parent_of[at] {
+            if !seen.insert(at) {
+                if reported.insert(at) {
+                    let c = &thread.comments[start];
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "comment `{}` is part of a reply cycle",
+                            c.id.get_ref()
+                        ))
+                        .at(file, c.parent.as_ref().map_or(c.id.span(), |p| p.span()))
+                        .label("following parents from here comes back around")
+                        .help("one comment in the cycle must be top-level or reply to a comment outside it"),
+                    );
+                }
+                break;
+            }
+            at = p;
+        }
+        if seen.contains(&at) {
+            // Mark every member of this cycle as reported once.
+            reported.extend(seen);
+        }
+    }
+    let blocks = &content.essay.outline.blocks;
+    let normalized: Vec<String> = blocks.iter().map(|b| normalize(&b.text)).collect();
+    for (i, c) in thread.comments.iter().enumerate() {
+        for (k, a) in c.annotations.iter().enumerate() {
+            if let Some(cell) = &a.cell
+                && grid.is_none_or(|g| g.find(cell.get_ref()).is_none())
+                && (grid.is_some() || content.grid.is_none())
+            {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "comment `{}`: annotation names unknown cell `{}`",
+                        c.id.get_ref(),
+                        cell.get_ref()
+                    ))
+                    .at(file, cell.span())
+                    .label("no such cell"),
+                );
+            }
+            let quote = normalize(&markdown_text(a.quote.get_ref()));
+            if a.removed {
+                linked.annotations.push(LinkedAnnotation {
+                    comment: i,
+                    index: k,
+                    block: None,
+                    cell: a.cell.as_ref().map(|c| c.get_ref().clone()),
+                });
+                continue;
+            }
+            let hits: Vec<usize> = if quote.is_empty() {
+                Vec::new()
+            } else {
+                normalized
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(b, text)| {
+                        std::iter::repeat_n(b, text.matches(quote.as_str()).count())
+                    })
+                    .collect()
+            };
+            match hits.as_slice() {
+                [b] => linked.annotations.push(LinkedAnnotation {
+                    comment: i,
+                    index: k,
+                    block: Some(blocks[*b].id.clone()),
+                    cell: a.cell.as_ref().map(|c| c.get_ref().clone()),
+                }),
+                [] => diags.push(
+                    Diagnostic::error(format!(
+                        "comment `{}`: quote not found in the essay: \"{}\"",
+                        c.id.get_ref(),
+                        shorten(a.quote.get_ref())
+                    ))
+                    .at(file, a.quote.span())
+                    .label("matches no passage of content/essay.md")
+                    .help("quote the essay exactly (whitespace, curly quotes and emphasis are ignored), or mark the annotation `removed = true` if the passage was cut"),
+                ),
+                many => diags.push(
+                    Diagnostic::error(format!(
+                        "comment `{}`: quote matches {} passages of the essay: \"{}\"",
+                        c.id.get_ref(),
+                        many.len(),
+                        shorten(a.quote.get_ref())
+                    ))
+                    .at(file, a.quote.span())
+                    .label(format!(
+                        "found in paragraphs {}",
+                        many.iter().map(|b| blocks[*b].id.as_str()).collect::<Vec<_>>().join(", ")
+                    ))
+                    .help("quote more of the passage so that it matches exactly once"),
+                ),
+            }
+        }
+    }
+    linked
+}
+
+fn shorten(s: &str) -> String {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > 80 {
+        format!("{}…", s.chars().take(79).collect::<String>())
+    } else {
+        s
+    }
+}
+
+/// The visible text of a Markdown snippet: emphasis and link syntax dropped.
+pub fn markdown_text(md: &str) -> String {
+    let mut out = String::new();
+    for event in Parser::new(md) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(pulldown_cmark::TagEnd::Paragraph) => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Text as compared for quotes: straight quotes, one space between words.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            out.push(match c {
+                '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => '\'',
+                '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
+                '\u{00A0}' => ' ',
+                c => c,
+            });
+        }
+    }
+    out
+}
+
+fn collect_citers(linked: &mut Linked) {
+    let mut cited: BTreeMap<usize, Vec<Citer>> = BTreeMap::new();
+    let mut add = |i: usize, c: Citer| {
+        let list = cited.entry(i).or_default();
+        if !list.contains(&c) {
+            list.push(c);
+        }
+    };
+    if let Some(grid) = &linked.grid {
+        for cell in &grid.cells {
+            for &r in &cell.readings {
+                add(r, Citer::Cell(cell.id.clone()));
+            }
+        }
+    }
+    let outline = &linked.content.essay.outline;
+    for link in &outline.links {
+        let (LinkTarget::Ref(key) | LinkTarget::Citation(key)) = &link.target else {
+            continue;
+        };
+        let Some(&i) = linked.ref_index.get(key) else {
+            continue;
+        };
+        if let Some(label) = &link.footnote {
+            add(i, Citer::Footnote(label.clone()));
+        } else if let Some(b) = link.block {
+            add(i, Citer::Block(outline.blocks[b].id.clone()));
+        }
+    }
+    linked.cited_by = cited;
+}
+
+fn attach_comments_to_cells(linked: &mut Linked) {
+    let Some(grid) = &mut linked.grid else { return };
+    for a in &linked.thread.annotations {
+        if let Some(id) = &a.cell
+            && let Some(cell) = grid.cells.iter_mut().find(|c| &c.id == id)
+            && !cell.comments.contains(&a.comment)
+        {
+            cell.comments.push(a.comment);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_ignores_quote_style_and_spacing() {
+        assert_eq!(normalize("“aligned”  it’s\nfine"), "\"aligned\" it's fine");
+        assert_eq!(
+            normalize(&markdown_text("*internally-represented* [goals](x)")).trim(),
+            "internally-represented goals"
+        );
+    }
+}

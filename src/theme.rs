@@ -1,0 +1,126 @@
+//! Themes: Tera templates and static assets, from the project's `themes/<name>/` or, when
+//! the project has none, the default theme built into the binary.
+//!
+//! Static files under `static/css/` and `static/js/` are joined (in file-name order) into
+//! one `quire.css` and one `quire.js`: each feature keeps its own file in the theme, and a
+//! reader's browser makes one request for each.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+
+include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
+
+pub struct Theme {
+    /// Where the theme came from, for error messages.
+    pub origin: PathBuf,
+    /// Template name (path under `templates/`) -> source.
+    pub templates: BTreeMap<String, String>,
+    /// Output path -> bytes, bundles already joined.
+    pub assets: BTreeMap<String, Vec<u8>>,
+}
+
+impl Theme {
+    /// Loads `themes/<name>` under `root`, falling back to the built-in default theme.
+    pub fn load(root: &Path, name: &str, diags: &mut Diagnostics) -> Option<Theme> {
+        let dir = root.join("themes").join(name);
+        let files: Vec<(String, Vec<u8>)> = if dir.is_dir() {
+            let mut files = Vec::new();
+            for entry in WalkDir::new(&dir).sort_by_file_name() {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        diags.push(
+                            Diagnostic::error(format!("cannot read theme: {e}")).in_file(&dir),
+                        );
+                        return None;
+                    }
+                };
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let rel = entry
+                    .path()
+                    .strip_prefix(&dir)
+                    .unwrap_or(entry.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                match std::fs::read(entry.path()) {
+                    Ok(bytes) => files.push((rel, bytes)),
+                    Err(e) => diags.push(
+                        Diagnostic::error(format!("cannot read {}: {e}", entry.path().display()))
+                            .in_file(entry.path()),
+                    ),
+                }
+            }
+            files
+        } else if name == "default" {
+            DEFAULT_THEME
+                .iter()
+                .map(|(p, b)| (p.to_string(), b.to_vec()))
+                .collect()
+        } else {
+            diags.push(
+                Diagnostic::error(format!("theme `{name}` not found"))
+                    .in_file(Path::new("quire.toml"))
+                    .help(format!("expected a folder {}", dir.display())),
+            );
+            return None;
+        };
+        let origin = Path::new("themes").join(name);
+        let mut theme = Theme {
+            origin: origin.clone(),
+            templates: BTreeMap::new(),
+            assets: BTreeMap::new(),
+        };
+        let mut css = Vec::new();
+        let mut js = Vec::new();
+        for (rel, bytes) in files {
+            if let Some(name) = rel.strip_prefix("templates/") {
+                match String::from_utf8(bytes) {
+                    Ok(text) => {
+                        theme.templates.insert(name.to_string(), text);
+                    }
+                    Err(_) => diags.push(
+                        Diagnostic::error(format!("template {rel} is not valid UTF-8"))
+                            .in_file(&origin.join(&rel)),
+                    ),
+                }
+            } else if let Some(name) = rel.strip_prefix("static/") {
+                if name.starts_with("css/") && name.ends_with(".css") {
+                    css.push((name.to_string(), bytes));
+                } else if name.starts_with("js/") && name.ends_with(".js") {
+                    js.push((name.to_string(), bytes));
+                } else {
+                    theme.assets.insert(name.to_string(), bytes);
+                }
+            }
+        }
+        if !css.is_empty() {
+            theme
+                .assets
+                .insert("quire.css".into(), bundle(css, "/*", "*/"));
+        }
+        if !js.is_empty() {
+            theme
+                .assets
+                .insert("quire.js".into(), bundle(js, "/*", "*/"));
+        }
+        Some(theme)
+    }
+}
+
+fn bundle(parts: Vec<(String, Vec<u8>)>, open: &str, close: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, bytes) in parts {
+        out.extend_from_slice(format!("{open} {name} {close}\n").as_bytes());
+        out.extend_from_slice(&bytes);
+        if !bytes.ends_with(b"\n") {
+            out.push(b'\n');
+        }
+    }
+    out
+}
