@@ -218,7 +218,9 @@ fn link_grid(
         }
         by_position.insert((r, c), i);
         for key in &cell.readings {
-            if !ref_index.contains_key(key.get_ref()) {
+            if !ref_index.contains_key(key.get_ref())
+                && !content.is_unreadable("content/references.toml")
+            {
                 diags.push(unknown_ref(key.get_ref(), file, key.span(), ref_index));
             }
         }
@@ -287,7 +289,7 @@ fn link_grid(
                 readings: spec_cell
                     .readings
                     .iter()
-                    .map(|k| ref_index[k.get_ref()])
+                    .filter_map(|k| ref_index.get(k.get_ref()).copied())
                     .collect(),
                 passages: Vec::new(),
                 comments: Vec::new(),
@@ -493,7 +495,7 @@ fn unknown_ref(
     let near: Vec<&str> = keys
         .iter()
         .copied()
-        .filter(|k| k.starts_with(&key[..key.len().min(4)]))
+        .filter(|k| edit_distance(k, key) <= 3)
         .take(5)
         .collect();
     let help = if near.is_empty() {
@@ -505,6 +507,22 @@ fn unknown_ref(
         .at(file, span)
         .label("not in content/references.toml")
         .help(help)
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 fn check_essay_links(
@@ -519,7 +537,10 @@ fn check_essay_links(
             LinkTarget::Cell(id) => {
                 let known = grid.is_some_and(|g| g.find(id).is_some());
                 // Without a valid grid the grid's own errors say why; don't pile on.
-                if !known && (grid.is_some() || content.grid.is_none()) {
+                if !known
+                    && (grid.is_some() || content.grid.is_none())
+                    && !content.is_unreadable("content/grid.toml")
+                {
                     let cells = grid
                         .map(|g| expected_list(g.cells.iter().map(|c| c.id.as_str())))
                         .unwrap_or_else(|| "(there is no content/grid.toml)".into());
@@ -532,7 +553,8 @@ fn check_essay_links(
                 }
             }
             LinkTarget::Ref(key) | LinkTarget::Citation(key) => {
-                if !ref_index.contains_key(key) {
+                if !ref_index.contains_key(key) && !content.is_unreadable("content/references.toml")
+                {
                     diags.push(unknown_ref(key, file, link.span.clone(), ref_index));
                 }
             }
@@ -653,6 +675,7 @@ fn link_thread(
             if let Some(cell) = &a.cell
                 && grid.is_none_or(|g| g.find(cell.get_ref()).is_none())
                 && (grid.is_some() || content.grid.is_none())
+                && !content.is_unreadable("content/grid.toml")
             {
                 diags.push(
                     Diagnostic::error(format!(

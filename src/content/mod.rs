@@ -30,21 +30,39 @@ pub struct Content {
     pub grid: Option<Grid>,
     pub thread: Thread,
     pub bibliography: Bibliography,
+    /// Files that exist but could not be parsed: their errors are already reported, so
+    /// `resolve` doesn't pile "unknown id" errors on top of them.
+    pub unreadable: Vec<&'static str>,
+}
+
+impl Content {
+    pub fn is_unreadable(&self, rel: &str) -> bool {
+        self.unreadable.contains(&rel)
+    }
 }
 
 /// Reads the project at `root`. Returns `None` when a required file is unusable; every
 /// problem found on the way is in `diags`.
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Content> {
     let config = Config::load(root, diags);
+    let mut unreadable = Vec::new();
+    let mut note = |rel: &'static str, ok: bool| {
+        if !ok && root.join(rel).exists() {
+            unreadable.push(rel);
+        }
+    };
     let essay = read_source(root, Path::new("content/essay.md"), diags)
         .and_then(|file| Essay::parse(file, diags));
     let grid = read_optional(root, "content/grid.toml", diags).and_then(|f| Grid::parse(&f, diags));
-    let thread = read_optional(root, "content/comments.toml", diags)
-        .and_then(|f| Thread::parse(&f, diags))
-        .unwrap_or_default();
+    let thread =
+        read_optional(root, "content/comments.toml", diags).and_then(|f| Thread::parse(&f, diags));
     let bibliography = read_optional(root, "content/references.toml", diags)
-        .and_then(|f| Bibliography::parse(&f, diags))
-        .unwrap_or_default();
+        .and_then(|f| Bibliography::parse(&f, diags));
+    note("content/grid.toml", grid.is_some());
+    note("content/comments.toml", thread.is_some());
+    note("content/references.toml", bibliography.is_some());
+    let thread = thread.unwrap_or_default();
+    let bibliography = bibliography.unwrap_or_default();
     Some(Content {
         root: root.to_path_buf(),
         config,
@@ -52,6 +70,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Content> {
         grid,
         thread,
         bibliography,
+        unreadable,
     })
 }
 
@@ -71,16 +90,14 @@ pub fn read_source(root: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<S
             Ok(text) => Some(SourceFile::new(rel, text)),
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
-                let bytes = e.into_bytes();
-                let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-                let (line, col) = crate::diagnostic::line_col(&prefix, prefix.len());
+                // The lossy text is identical up to the bad byte, so offsets still match.
+                let lossy =
+                    SourceFile::new(rel, String::from_utf8_lossy(e.as_bytes()).into_owned());
                 diags.push(
-                    Diagnostic::error(format!(
-                        "{} is not valid UTF-8 (first bad byte at line {line}, column {col})",
-                        rel.display()
-                    ))
-                    .in_file(rel)
-                    .help("save the file as UTF-8"),
+                    Diagnostic::error(format!("{} is not valid UTF-8", rel.display()))
+                        .at(&lossy, valid..valid + 1)
+                        .label("this byte is not UTF-8")
+                        .help("save the file as UTF-8"),
                 );
                 None
             }
