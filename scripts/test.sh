@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The one test command: formatting, lints, then the whole suite (unit, integration and
+# real-browser tests). Installs Debian's Chromium and ChromeDriver when they are missing.
+# Usage: bash scripts/test.sh [extra arguments for cargo test]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if [ -z "${QUIRE_CHROMIUM:-}${QUIRE_CHROMEDRIVER:-}" ] &&
+  ! { command -v chromium && command -v chromedriver; } >/dev/null 2>&1; then
+  echo "== installing chromium and chromium-driver (for the browser tests)"
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+fi
+
+# rustfmt and clippy ship with the toolchain here; add them only if they are missing.
+cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+
+echo "== cargo fmt --check"
+cargo fmt --check
+echo "== cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets -- -D warnings
+echo "== cargo test --all-targets"
+cargo test --all-targets "$@"
