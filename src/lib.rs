@@ -4,7 +4,7 @@
 //! The pipeline, one module per stage of the data flow:
 //! [`content`] loads each file alone, [`resolve`] links them and collects every error,
 //! [`render`] turns the linked model into pages through the [`theme`], and [`output`]
-//! swaps the new site into place.
+//! swaps the new site into place. [`serve`] runs that pipeline again on every save.
 
 pub mod config;
 pub mod content;
@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod output;
 pub mod render;
 pub mod resolve;
+pub mod serve;
 pub mod theme;
 
 use std::path::{Path, PathBuf};

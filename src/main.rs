@@ -1,6 +1,7 @@
 //! The `quire` command line: parses arguments, calls the library, maps errors to exit codes.
 
 use std::io::IsTerminal;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -35,6 +36,30 @@ enum Command {
         /// The absolute URL the site is published at (for canonical links and sitemap).
         #[arg(long)]
         base_url: Option<String>,
+    },
+    /// Build, serve the site on this machine, and rebuild and reload the browser on every save.
+    #[command(
+        after_help = "Examples:\n  quire serve\n  quire serve --port 8080 --open\n  quire serve --poll            on network mounts and in containers that send no file events"
+    )]
+    Serve {
+        /// The project folder (holds content/); defaults to the nearest one above the current folder.
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// Where to write the site; defaults to output_dir in quire.toml ("site").
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The port to listen on; 0 picks a free one.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on. Anything but a loopback address shares your drafts with the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Poll for changes instead of waiting for file-system events.
+        #[arg(long)]
+        poll: bool,
     },
 }
 
@@ -74,6 +99,34 @@ fn main() -> ExitCode {
                         "error: build failed with {n} error{}; the previous site was left as it was",
                         if n == 1 { "" } else { "s" }
                     );
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Serve {
+            root,
+            out,
+            port,
+            bind,
+            open,
+            poll,
+        } => {
+            let options = quire::serve::ServeOptions {
+                build: quire::BuildOptions {
+                    root: quire::find_root(root.as_deref()),
+                    out,
+                    base_url: None,
+                },
+                bind,
+                port,
+                open,
+                poll,
+                styled,
+            };
+            match quire::serve::serve(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
                     ExitCode::FAILURE
                 }
             }
