@@ -165,13 +165,24 @@ pub fn serve(mut options: ServeOptions) -> Result<(), ServeError> {
         .set_nonblocking(true)
         .map_err(|error| ServeError::Bind { addr, error })?;
 
+    let sources = watch::Sources::watch(&root, &out, options.poll)
+        .map_err(|e| ServeError::Setup(format!("cannot watch {}: {e}", root.display())))?;
     let mut builder = watch::Builder::new(options.build.clone(), out.clone(), options.styled);
     let initial = builder.initial()?;
     let (status_tx, status_rx) = tokio::sync::watch::channel(initial);
-    let watcher = watch::start(&root, &out, options.poll, builder, status_tx)
-        .map_err(|e| ServeError::Setup(format!("cannot watch {}: {e}", root.display())))?;
+    sources
+        .rebuild_on_change(builder, status_tx)
+        .map_err(|e| ServeError::Setup(format!("cannot start rebuilding: {e}")))?;
 
-    let url = format!("http://{local}/");
+    // An unspecified address (0.0.0.0, ::) listens everywhere, but is no place to browse to.
+    let shown = match local.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::from(([127, 0, 0, 1], local.port())),
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, local.port()))
+        }
+        _ => local,
+    };
+    let url = format!("http://{shown}/");
     println!("serving {url}");
     let _ = std::io::stdout().flush();
     eprintln!(
@@ -205,7 +216,6 @@ pub fn serve(mut options: ServeOptions) -> Result<(), ServeError> {
             _ = tokio::signal::ctrl_c() => Ok(()),
         }
     });
-    drop(watcher);
     result.map_err(|e| ServeError::Setup(format!("the server stopped: {e}")))
 }
 

@@ -55,8 +55,8 @@
   }
 
   var STYLE =
-    ":host{all:initial}" +
-    ".backdrop{position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
+    ":host{all:initial;display:block;position:fixed;inset:0;z-index:2147483647}" +
+    ".backdrop{position:absolute;inset:0;overflow:auto;" +
     "background:rgba(10,10,10,.8);padding:4vh 1rem;box-sizing:border-box}" +
     ".panel{max-width:60rem;margin:0 auto;background:#1d1f21;color:#f2f2f2;" +
     "border-left:6px solid #ff8a8a;border-radius:6px;padding:1rem 1.25rem;" +
@@ -65,7 +65,8 @@
     ".where{margin:1rem 0 .25rem;font-weight:600;font-family:ui-monospace,monospace;overflow-wrap:anywhere}" +
     "pre{margin:0;padding:.75rem;background:#111314;color:#f2f2f2;border-radius:4px;" +
     "font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;" +
-    "white-space:pre-wrap;overflow-wrap:anywhere}" +
+    "white-space:pre;overflow-x:auto}" +
+    "pre:focus-visible{outline:3px solid #8ab4ff;outline-offset:2px}" +
     ".note{margin:1rem 0 0;color:#d6d6d6}" +
     "button{margin-top:1rem;font:inherit;padding:.3rem .9rem;border-radius:4px;" +
     "border:1px solid #f2f2f2;background:#f2f2f2;color:#1d1f21;cursor:pointer}" +
@@ -98,7 +99,10 @@
         where.textContent = error.file + (error.line ? ":" + error.line + ":" + error.column : "");
         list.appendChild(where);
       }
+      // Unwrapped, so the caret stays under what it points at; scrolls sideways instead
+      // (and so must be focusable, to scroll from the keyboard).
       var pre = document.createElement("pre");
+      pre.tabIndex = 0;
       pre.textContent = error.rendered || error.message;
       list.appendChild(pre);
     });

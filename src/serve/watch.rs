@@ -322,45 +322,65 @@ pub fn is_scratch_file(name: &str) -> bool {
             .any(|ext| name.ends_with(ext))
 }
 
-/// Keeps the file watcher alive; dropping it stops watching.
-pub struct WatchHandle {
-    _thread: std::thread::JoinHandle<()>,
+/// Watching, before any rebuild runs: events are queued until [`Sources::rebuild_on_change`].
+pub struct Sources {
+    watcher: Box<dyn Watcher + Send>,
+    events: mpsc::Receiver<notify::Result<Event>>,
+    root: PathBuf,
+    filter: Filter,
 }
 
-/// Starts watching `root` and rebuilding on a thread of its own.
-pub fn start(
-    root: &Path,
-    out: &Path,
-    poll: bool,
-    builder: Builder,
-    status: tokio::sync::watch::Sender<Status>,
-) -> notify::Result<WatchHandle> {
-    let (tx, rx) = mpsc::channel();
-    let mut watcher: Box<dyn Watcher + Send> = if poll {
-        let config = notify::Config::default()
-            .with_poll_interval(POLL_INTERVAL)
-            // Coarse modification times (network mounts) would hide quick successive saves.
-            .with_compare_contents(true);
-        Box::new(PollWatcher::new(tx, config)?)
-    } else {
-        Box::new(RecommendedWatcher::new(tx, notify::Config::default())?)
-    };
-    // The root itself only for quire.toml and for content/ or themes/ appearing; never
-    // recursively, which would watch the output folder.
-    watcher.watch(root, RecursiveMode::NonRecursive)?;
-    for dir in ["content", "themes"] {
-        let dir = root.join(dir);
-        if dir.is_dir() {
-            watcher.watch(&dir, RecursiveMode::Recursive)?;
+impl Sources {
+    /// Starts watching `root` (so that nothing saved during the first build is missed).
+    pub fn watch(root: &Path, out: &Path, poll: bool) -> notify::Result<Sources> {
+        let (tx, events) = mpsc::channel();
+        let mut watcher: Box<dyn Watcher + Send> = if poll {
+            let config = notify::Config::default()
+                .with_poll_interval(POLL_INTERVAL)
+                // Coarse modification times (network mounts) would hide quick successive saves.
+                .with_compare_contents(true);
+            Box::new(PollWatcher::new(tx, config)?)
+        } else {
+            Box::new(RecommendedWatcher::new(tx, notify::Config::default())?)
+        };
+        // The root itself only for quire.toml and for content/ or themes/ appearing; never
+        // recursively, which would watch the output folder.
+        watcher.watch(root, RecursiveMode::NonRecursive)?;
+        for dir in ["content", "themes"] {
+            let dir = root.join(dir);
+            if dir.is_dir() {
+                watcher.watch(&dir, RecursiveMode::Recursive)?;
+            }
         }
+        Ok(Sources {
+            watcher,
+            events,
+            root: root.to_path_buf(),
+            filter: Filter::new(root, out),
+        })
     }
-    let filter = Filter::new(root, out);
-    let root = root.to_path_buf();
-    let thread = std::thread::Builder::new()
-        .name("quire-rebuild".into())
-        .spawn(move || rebuild_loop(watcher, &root, &filter, rx, builder, &status))
-        .map_err(|e| notify::Error::generic(&e.to_string()))?;
-    Ok(WatchHandle { _thread: thread })
+
+    /// Rebuilds on every change, on a thread of its own, publishing each result to `status`.
+    /// The thread ends with the process.
+    pub fn rebuild_on_change(
+        self,
+        builder: Builder,
+        status: tokio::sync::watch::Sender<Status>,
+    ) -> std::io::Result<()> {
+        std::thread::Builder::new()
+            .name("quire-rebuild".into())
+            .spawn(move || {
+                rebuild_loop(
+                    self.watcher,
+                    &self.root,
+                    &self.filter,
+                    self.events,
+                    builder,
+                    &status,
+                )
+            })
+            .map(drop)
+    }
 }
 
 fn rebuild_loop(
