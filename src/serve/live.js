@@ -63,6 +63,7 @@
     "font:16px/1.5 system-ui,sans-serif;box-shadow:0 8px 32px rgba(0,0,0,.5)}" +
     "h2{margin:0 0 .5rem;font-size:1.2rem;color:#ffb3b3}" +
     ".where{margin:1rem 0 .25rem;font-weight:600;font-family:ui-monospace,monospace;overflow-wrap:anywhere}" +
+    ".message{margin:0 0 .5rem;overflow-wrap:anywhere}" +
     "pre{margin:0;padding:.75rem;background:#111314;color:#f2f2f2;border-radius:4px;" +
     "font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;" +
     "white-space:pre;overflow-x:auto}" +
@@ -99,6 +100,10 @@
         where.textContent = error.file + (error.line ? ":" + error.line + ":" + error.column : "");
         list.appendChild(where);
       }
+      var message = document.createElement("p");
+      message.className = "message";
+      message.textContent = error.message;
+      list.appendChild(message);
       // Unwrapped, so the caret stays under what it points at; scrolls sideways instead
       // (and so must be focusable, to scroll from the keyboard).
       var pre = document.createElement("pre");
