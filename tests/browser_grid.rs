@@ -418,6 +418,52 @@ fn fixture_2x4_over_http() {
     all_behaviours(&p, "http", &deep);
 }
 
+/// A PNG of the page region around `css` (the grid and its panel), at the current width.
+fn shot_of(page: &Page, css: &str, name: &str) {
+    let rect = page.eval(&format!(
+        "const r = document.querySelector('{css}').getBoundingClientRect(); \
+         return [r.left + scrollX, r.top + scrollY, r.width, r.height];"
+    ));
+    let n = |i: usize| rect[i].as_f64().unwrap_or(0.0);
+    let width = page.eval("document.documentElement.clientWidth").as_f64().unwrap_or(1440.0);
+    let shot = page.cdp(
+        "Page.captureScreenshot",
+        json!({
+            "format": "png",
+            "captureBeyondViewport": true,
+            "clip": { "x": 0, "y": (n(1) - 16.0).max(0.0), "width": width,
+                      "height": n(3) + 32.0, "scale": 1 },
+        }),
+    );
+    let data = shot["data"].as_str().expect("screenshot data");
+    let path = screenshot_dir().join(name);
+    std::fs::create_dir_all(screenshot_dir()).expect("screenshot dir");
+    std::fs::write(&path, base64_decode(data)).expect("write screenshot");
+    let _ = n(0) + n(2);
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    let value = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => u32::from(c - b'A'),
+            b'a'..=b'z' => u32::from(c - b'a') + 26,
+            b'0'..=b'9' => u32::from(c - b'0') + 52,
+            b'+' => 62,
+            _ => 63,
+        }
+    };
+    let bytes: Vec<u8> = s.bytes().filter(|&c| c != b'=' && !c.is_ascii_whitespace()).collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= value(c) << (18 - 6 * i);
+        }
+        out.extend(n.to_be_bytes()[1..chunk.len()].iter());
+    }
+    out
+}
+
 /// The panel beside the grid on a wide screen, below it on a phone.
 #[test]
 fn panel_sits_beside_the_grid_on_a_wide_screen() {
@@ -441,15 +487,15 @@ fn panel_sits_beside_the_grid_on_a_wide_screen() {
             page.wait_for(
                 "document.querySelector('#panel-cognitivist-worst').offsetParent !== null",
             );
-            page.screenshot(screenshot_dir().join(format!("grid-open-{w}-{scheme}.png")));
+            shot_of(&page, "#grid", &format!("grid-open-{w}-{scheme}.png"));
+            shot_of(&page, ".grid-main", &format!("grid-table-{w}-{scheme}.png"));
         }
     }
     page.emulate_media("prefers-color-scheme", "light");
     page.emulate_media_type("print");
     page.set_viewport(1000, 900);
     page.goto(&index);
-    page.eval("document.querySelector('#grid').scrollIntoView()");
-    page.screenshot(screenshot_dir().join("grid-print.png"));
+    shot_of(&page, "#grid", "grid-print.png");
 }
 
 /// axe-core, console and network checks on the index (with a panel open), every cell

@@ -172,7 +172,7 @@ pub fn grid_table(linked: &Linked, grid: &LinkedGrid) -> String {
     let mut s = String::new();
     s.push_str("<figure class=\"grid\" id=\"grid\">\n<div class=\"grid-layout\">\n<div class=\"grid-main\">\n<div class=\"table-wrap\">\n");
     s.push_str(&format!(
-        "<table class=\"grid-table{}\" data-rows=\"{rows}\" data-columns=\"{cols}\">\n",
+        "<table class=\"grid-table{}\" data-rows=\"{rows}\" data-columns=\"{cols}\" style=\"--columns:{cols}\">\n",
         if spectrum.is_some() { " has-spectrum" } else { "" }
     ));
     s.push_str(&format!(
