@@ -270,3 +270,34 @@ fn meaning(m: &Option<String>) -> String {
         .map(|m| format!("<span class=\"axis-meaning\">{}</span>", escape(m)))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::AxisInfo;
+
+    fn grid(rows: usize, columns: usize) -> LinkedGrid {
+        let axis = |i: usize| AxisInfo {
+            id: format!("a{i}"),
+            label: format!("A{i}"),
+            meaning: None,
+        };
+        LinkedGrid {
+            table: 0,
+            rows: (0..rows).map(axis).collect(),
+            columns: (0..columns).map(axis).collect(),
+            cells: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn spectrum_runs_from_top_left_to_bottom_right_at_any_size() {
+        let g = grid(2, 4);
+        assert_eq!(spectrum_position(&g, 0, 0), 0.0);
+        assert_eq!(spectrum_position(&g, 1, 3), 1.0);
+        assert_eq!(spectrum_position(&g, 1, 1), 0.5);
+        let g = grid(3, 3);
+        assert_eq!(spectrum_position(&g, 1, 1), 0.5);
+        assert_eq!(spectrum_position(&grid(1, 1), 0, 0), 0.0);
+    }
+}
