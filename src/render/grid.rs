@@ -240,7 +240,7 @@ fn legend(linked: &Linked, spectrum: Option<&crate::content::grid::Spectrum>) ->
     let mut s = String::from("<div class=\"grid-legend\">\n");
     if let Some(sp) = spectrum {
         s.push_str(&format!(
-            "<p class=\"spectrum-scale\" aria-hidden=\"true\"><span class=\"spectrum-end spectrum-from\">{0}</span><span class=\"spectrum-bar\"></span><span class=\"spectrum-end spectrum-to\">{1}</span></p>\n<p>Shading deepens from the top-left corner, <strong>{0}</strong>, to the bottom-right corner, <strong>{1}</strong>: the darker a cell, the nearer it is to the bottom-right end.</p>\n",
+            "<p class=\"spectrum-scale\" aria-hidden=\"true\"><span class=\"spectrum-end spectrum-from\">{0}</span><span class=\"spectrum-bar\"></span><span class=\"spectrum-end spectrum-to\">{1}</span></p>\n<p>Shading deepens from the top-left corner, <strong>{0}</strong>, to the bottom-right corner, <strong>{1}</strong>: the stronger a cell's tint, the nearer it is to the bottom-right end.</p>\n",
             escape(&sp.from),
             escape(&sp.to),
         ));
