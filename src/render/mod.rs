@@ -192,6 +192,9 @@ pub fn render(
     ctx.insert("toc", &essay.toc);
     ctx.insert("footnotes", &essay.footnotes);
     ctx.insert("cells", &cells);
+    // Panels sit under the essay's h2 sections; a cell page is a page of its own.
+    ctx.insert("heading", "h3");
+    ctx.insert("subheading", "h4");
     ctx.insert("thread_html", &thread::thread_html(linked, ""));
     ctx.insert("comment_count", &content.thread.comments.len());
     ctx.insert("page_title", title);
@@ -203,6 +206,8 @@ pub fn render(
             let mut ctx = Context::new();
             ctx.insert("page_title", &format!("{} · {}", cell.name, title));
             ctx.insert("cell", &view);
+            ctx.insert("heading", "h1");
+            ctx.insert("subheading", "h2");
             ctx.insert(
                 "grid_caption",
                 &content
