@@ -167,7 +167,7 @@ fn main() -> ExitCode {
                     }
                     ExitCode::SUCCESS
                 }
-                Err(diag) => fail(diag, styled),
+                Err(diag) => fail(*diag, styled),
             }
         }
         Command::Completions { shell } => {

@@ -52,7 +52,7 @@ pub struct ScaffoldFile {
 
 /// Checks the options, then writes the scaffold. Returns the files written, relative to
 /// `options.dir`.
-pub fn create(options: &NewOptions) -> Result<Vec<PathBuf>, Diagnostic> {
+pub fn create(options: &NewOptions) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
     check_size("rows", options.rows)?;
     check_size("columns", options.columns)?;
     let dir = &options.dir;
@@ -61,7 +61,8 @@ pub fn create(options: &NewOptions) -> Result<Vec<PathBuf>, Diagnostic> {
             "cannot create a project at {}: it is a file, not a folder",
             dir.display()
         ))
-        .help("name a new folder, e.g. `quire new my-essay`"));
+        .help("name a new folder, e.g. `quire new my-essay`")
+        .into());
     }
     if dir.is_dir() && !options.force && !is_empty_dir(dir)? {
         return Err(Diagnostic::error(format!(
@@ -71,7 +72,8 @@ pub fn create(options: &NewOptions) -> Result<Vec<PathBuf>, Diagnostic> {
         .help(
             "name a new folder, or add --force to write the scaffold into this one \
              (files with the scaffold's names are replaced; other files are left alone)",
-        ));
+        )
+        .into());
     }
     let files = files(options)?;
     let mut written = Vec::with_capacity(files.len());
@@ -86,7 +88,7 @@ pub fn create(options: &NewOptions) -> Result<Vec<PathBuf>, Diagnostic> {
     Ok(written)
 }
 
-fn check_size(what: &str, n: usize) -> Result<(), Diagnostic> {
+fn check_size(what: &str, n: usize) -> Result<(), Box<Diagnostic>> {
     if (1..=MAX_AXIS).contains(&n) {
         return Ok(());
     }
@@ -95,26 +97,31 @@ fn check_size(what: &str, n: usize) -> Result<(), Diagnostic> {
     ))
     .help(format!(
         "e.g. `--rows 3 --columns 3`; past {MAX_AXIS}, add [[row]] or [[column]] tables to content/grid.toml by hand"
-    )))
+    ))
+    .into())
 }
 
-fn is_empty_dir(dir: &Path) -> Result<bool, Diagnostic> {
+fn is_empty_dir(dir: &Path) -> Result<bool, Box<Diagnostic>> {
     let mut entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, &e))?;
     Ok(entries.next().is_none())
 }
 
-fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error(format!("cannot write {}: {e}", path.display()))
+fn io_error(path: &Path, e: &std::io::Error) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error(format!(
+        "cannot write {}: {e}",
+        path.display()
+    )))
 }
 
 /// Every file of the scaffold, without touching the disk.
-pub fn files(options: &NewOptions) -> Result<Vec<ScaffoldFile>, Diagnostic> {
+pub fn files(options: &NewOptions) -> Result<Vec<ScaffoldFile>, Box<Diagnostic>> {
     check_size("rows", options.rows)?;
     check_size("columns", options.columns)?;
     let title = match &options.title {
         Some(t) if t.trim().is_empty() => {
             return Err(Diagnostic::error("the title is empty")
-                .help("give the essay a title, e.g. --title \"On grids\""));
+                .help("give the essay a title, e.g. --title \"On grids\"")
+                .into());
         }
         Some(t) => t.trim().to_string(),
         None => title_from_dir(&options.dir),
@@ -131,7 +138,11 @@ pub fn files(options: &NewOptions) -> Result<Vec<ScaffoldFile>, Diagnostic> {
         file("content/comments.toml", comments_toml(&today, &grid)),
         file("content/references.toml", references_toml(&grid)),
         file(".github/workflows/pages.yml", pages_workflow()),
-        file(".gitignore", "# The built site: quire build writes it, the Pages workflow publishes it.\n/site/\n".into()),
+        file(
+            ".gitignore",
+            "# The built site: quire build writes it, the Pages workflow publishes it.\n/site/\n"
+                .into(),
+        ),
         file("README.md", readme(&title)),
     ];
     for s in schema::all() {
@@ -314,14 +325,14 @@ columns = "What the columns vary along"
     for r in 1..=grid.rows {
         let _ = write!(
             s,
-            "\n[[row]]\nid = \"{}\"\nlabel = \"Row {r}\"\nmeaning = \"One line on what row {r} stands for.\"\n",
+            "\n[[row]]\nid = \"{}\"\nlabel = \"Row {r}\"\nmeaning = \"What row {r} stands for.\"\n",
             GenericGrid::row_id(r)
         );
     }
     for c in 1..=grid.columns {
         let _ = write!(
             s,
-            "\n[[column]]\nid = \"{}\"\nlabel = \"Column {c}\"\nmeaning = \"One line on what column {c} stands for.\"\n",
+            "\n[[column]]\nid = \"{}\"\nlabel = \"Column {c}\"\nmeaning = \"What column {c} stands for.\"\n",
             GenericGrid::column_id(c)
         );
     }
@@ -461,7 +472,6 @@ concurrency:
 env:
   # The Git repository quire is installed from (`cargo install --git`).
   QUIRE_GIT: {git}
-  QUIRE_GIT_PLACEHOLDER: {placeholder}
 
 jobs:
   build:
@@ -470,19 +480,23 @@ jobs:
       - uses: actions/checkout@v4
       - name: Install quire
         run: |
-          if [ "$QUIRE_GIT" = "$QUIRE_GIT_PLACEHOLDER" ]; then
-            echo "::error file=.github/workflows/pages.yml::set QUIRE_GIT to the Git URL of quire's repository"
-            exit 1
-          fi
-          rustup update stable --no-self-update
+{guard}          rustup update stable --no-self-update
           cargo install --locked --git "$QUIRE_GIT" quire
       - id: pages
         uses: actions/configure-pages@v5
       - name: Build the site
-        run: quire build --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
-      - uses: actions/upload-pages-artifact@v3
+        # base_url in quire.toml wins when set; otherwise the address GitHub gives the site.
+        run: |
+          if grep -qE '^\s*base_url\s*=' quire.toml 2>/dev/null; then
+            quire build --out site
+          else
+            quire build --out site --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
+          fi
+      - uses: actions/upload-pages-artifact@v5
         with:
           path: site
+          # .nojekyll is a dotfile, which the action leaves out unless asked.
+          include-hidden-files: true
 
   deploy:
     needs: build
@@ -495,7 +509,15 @@ jobs:
         uses: actions/deploy-pages@v4
 "#,
         git = quire_git(),
-        placeholder = QUIRE_GIT_PLACEHOLDER,
+        guard = if quire_git() == QUIRE_GIT_PLACEHOLDER {
+            // This build of quire doesn't know its own repository: stop with a clear message
+            // rather than fail inside cargo.
+            format!(
+                "          if [ \"$QUIRE_GIT\" = \"{QUIRE_GIT_PLACEHOLDER}\" ]; then\n            echo \"::error file=.github/workflows/pages.yml::set QUIRE_GIT to the Git URL of quire's repository\"\n            exit 1\n          fi\n"
+            )
+        } else {
+            String::new()
+        },
     )
 }
 

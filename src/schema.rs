@@ -62,11 +62,7 @@ pub fn named(name: &str) -> Option<SchemaFile> {
     all().into_iter().find(|s| s.name == name)
 }
 
-fn file<T: JsonSchema>(
-    name: &'static str,
-    describes: &'static str,
-    title: &str,
-) -> SchemaFile {
+fn file<T: JsonSchema>(name: &'static str, describes: &'static str, title: &str) -> SchemaFile {
     // Draft 7 is the newest draft every Taplo release understands.
     let generator = SchemaSettings::draft07().into_generator();
     let mut schema: Schema = generator.into_root_schema_for::<T>();

@@ -39,16 +39,25 @@ fn help_lists_every_verb_with_examples() {
     for verb in ["build", "new", "completions"] {
         assert!(help.contains(&format!("  {verb} ")), "{verb} in:\n{help}");
     }
-    assert!(!help.contains("  schema "), "the maintainers' verb is hidden");
+    assert!(
+        !help.contains("  schema "),
+        "the maintainers' verb is hidden"
+    );
     assert!(help.contains("Examples:"), "{help}");
     assert!(help.contains("quire new my-essay"), "{help}");
-    assert!(help.contains("--quiet") && help.contains("--color"), "{help}");
+    assert!(
+        help.contains("--quiet") && help.contains("--color"),
+        "{help}"
+    );
     for verb in ["build", "new", "completions"] {
         let o = quire(&[verb, "--help"]);
         assert!(o.status.success(), "{verb} --help");
         let help = stdout(&o);
         assert!(help.contains("Examples:"), "{verb} --help:\n{help}");
-        assert!(help.contains(&format!("quire {verb}")), "{verb} --help:\n{help}");
+        assert!(
+            help.contains(&format!("quire {verb}")),
+            "{verb} --help:\n{help}"
+        );
     }
     let help = stdout(&quire(&["new", "--help"]));
     for flag in ["--title", "--rows", "--columns", "--force"] {
@@ -78,7 +87,10 @@ fn completions_for_bash_zsh_and_fish() {
         let script = stdout(&o);
         assert!(script.contains(marker), "{shell}:\n{script}");
         // The verbs and a verb's flags are completed.
-        assert!(script.contains("new") && script.contains("columns"), "{shell}");
+        assert!(
+            script.contains("new") && script.contains("columns"),
+            "{shell}"
+        );
     }
     let o = quire(&["completions", "tcsh"]);
     assert!(!o.status.success());

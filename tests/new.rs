@@ -37,7 +37,11 @@ fn the_scaffold_builds_untouched() {
     let dir = tmp.path().join("my-essay");
     let o = new(&dir, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("quire build"), "next steps: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("quire build"),
+        "next steps: {}",
+        stderr(&o)
+    );
     for f in [
         "quire.toml",
         "content/essay.md",
@@ -119,12 +123,20 @@ fn a_non_empty_folder_is_refused_unless_forced() {
     let err = stderr(&o);
     assert!(err.contains("already exists and is not empty"), "{err}");
     assert!(err.contains("--force"), "{err}");
-    assert_eq!(read(&dir.join("content/essay.md")), "my draft", "nothing written");
+    assert_eq!(
+        read(&dir.join("content/essay.md")),
+        "my draft",
+        "nothing written"
+    );
     assert!(!dir.join("quire.toml").exists(), "nothing written");
 
     let o = new(&dir, &["--force"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(read(&dir.join("notes.txt")), "mine", "other files are left alone");
+    assert_eq!(
+        read(&dir.join("notes.txt")),
+        "mine",
+        "other files are left alone"
+    );
     assert!(read(&dir.join("content/essay.md")).starts_with("+++\n"));
     assert!(build(&dir).status.success());
 }
@@ -156,7 +168,12 @@ fn a_file_path_is_refused() {
 #[test]
 fn grid_sizes_out_of_range_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    for (flag, n) in [("--rows", "0"), ("--columns", "0"), ("--rows", "13"), ("--columns", "40")] {
+    for (flag, n) in [
+        ("--rows", "0"),
+        ("--columns", "0"),
+        ("--rows", "13"),
+        ("--columns", "40"),
+    ] {
         let dir = tmp.path().join(format!("bad{flag}{n}"));
         let o = new(&dir, &[flag, n]);
         assert!(!o.status.success(), "{flag} {n}");
@@ -173,7 +190,11 @@ fn grid_sizes_out_of_range_are_refused() {
 fn the_annotation_quote_and_references_fit_the_essay() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("e");
-    assert!(new(&dir, &["--rows", "3", "--columns", "3"]).status.success());
+    assert!(
+        new(&dir, &["--rows", "3", "--columns", "3"])
+            .status
+            .success()
+    );
     let essay = read(&dir.join("content/essay.md"));
     let comments = read(&dir.join("content/comments.toml"));
     let thread: toml::Table = toml::from_str(&comments).unwrap();

@@ -5,45 +5,14 @@
 //! TOML is turned into JSON the way Taplo does it for validation: a TOML date becomes a
 //! string.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 
 use quire::new::{NewOptions, files};
 use quire::schema;
 use serde_json::Value;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn to_json(value: &toml::Value) -> Value {
-    match value {
-        toml::Value::String(s) => Value::String(s.clone()),
-        toml::Value::Integer(i) => Value::from(*i),
-        toml::Value::Float(f) => Value::from(*f),
-        toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(d) => Value::String(d.to_string()),
-        toml::Value::Array(a) => Value::Array(a.iter().map(to_json).collect()),
-        toml::Value::Table(t) => {
-            Value::Object(t.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
-        }
-    }
-}
-
-fn parse_toml(text: &str, what: &str) -> Value {
-    let table: toml::Table = toml::from_str(text).unwrap_or_else(|e| panic!("{what}: {e}"));
-    to_json(&toml::Value::Table(table))
-}
-
-/// The front matter of an essay (between the `+++` lines) as JSON.
-fn front_matter(essay: &str, what: &str) -> Value {
-    let rest = essay
-        .strip_prefix("+++\n")
-        .unwrap_or_else(|| panic!("{what}: no front matter"));
-    let end = rest
-        .find("\n+++")
-        .unwrap_or_else(|| panic!("{what}: front matter never closed"));
-    parse_toml(&rest[..end + 1], what)
-}
+use support::{doc_examples, front_matter, parse_toml, repo};
 
 /// Validation errors of `instance` against the schema named `name`, as "path: message".
 fn errors(name: &str, instance: &Value) -> Vec<String> {
@@ -99,7 +68,10 @@ fn committed_schemas_match_the_rust_types() {
     names.sort();
     let mut expected: Vec<String> = schema::all().iter().map(|s| s.name.to_string()).collect();
     expected.sort();
-    assert_eq!(names, expected, "docs/schemas holds a schema no type generates");
+    assert_eq!(
+        names, expected,
+        "docs/schemas holds a schema no type generates"
+    );
 }
 
 #[test]
@@ -132,7 +104,10 @@ fn the_scaffold_validates_against_the_schemas_it_names() {
                 .unwrap_or_else(|| panic!("scaffold has no {}", p.display()))
         };
         let mut tomls = 0;
-        for file in scaffold.iter().filter(|f| f.path.extension() == Some("toml".as_ref())) {
+        for file in scaffold
+            .iter()
+            .filter(|f| f.path.extension() == Some("toml".as_ref()))
+        {
             let first = file.text.lines().next().unwrap_or_default();
             let rel = first
                 .strip_prefix("#:schema ")
@@ -148,7 +123,11 @@ fn the_scaffold_validates_against_the_schemas_it_names() {
                     other => schema_path.push(other),
                 }
             }
-            let name = schema_path.file_name().unwrap().to_string_lossy().into_owned();
+            let name = schema_path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             // The file the comment points at is in the scaffold and is the current schema.
             assert_eq!(
                 text_of(&schema_path),
@@ -178,8 +157,16 @@ fn broken_files_are_rejected_with_their_place() {
             "[[row]]\nid = \"a\"\nlabel = \"A\"\ncolour = \"red\"\n",
             "/row/0",
         ),
-        ("grid.schema.json", "[[row]]\nid = \"a-b\"\nlabel = \"A\"\n", "/row/0/id"),
-        ("grid.schema.json", "[[cell]]\nid = \"ab\"\nsummary = \"x\"\n", "/cell/0/id"),
+        (
+            "grid.schema.json",
+            "[[row]]\nid = \"a-b\"\nlabel = \"A\"\n",
+            "/row/0/id",
+        ),
+        (
+            "grid.schema.json",
+            "[[cell]]\nid = \"ab\"\nsummary = \"x\"\n",
+            "/cell/0/id",
+        ),
         ("grid.schema.json", "[[cell]]\nid = \"a-b\"\n", "/cell/0"),
         (
             "comments.schema.json",
@@ -198,7 +185,11 @@ fn broken_files_are_rejected_with_their_place() {
         ),
         ("references.schema.json", "[[ref]]\nkey = \"k\"\n", "/ref/0"),
         ("references.schema.json", "[[reference]]\nkey = \"k\"\n", ""),
-        ("quire.schema.json", "base_url = \"user.github.io\"\n", "/base_url"),
+        (
+            "quire.schema.json",
+            "base_url = \"user.github.io\"\n",
+            "/base_url",
+        ),
         ("quire.schema.json", "theme = \"../elsewhere\"\n", "/theme"),
         ("quire.schema.json", "output = \"public\"\n", ""),
         (
@@ -213,5 +204,26 @@ fn broken_files_are_rejected_with_their_place() {
             errs.iter().any(|e| e.starts_with(&format!("{path}: "))),
             "{name} should reject at `{path}`:\n{toml}\ngot: {errs:?}"
         );
+    }
+}
+
+#[test]
+fn the_examples_of_the_format_reference_validate() {
+    let files = doc_examples();
+    assert!(files.len() >= 6, "docs/content-format.md lost its examples");
+    for f in files {
+        let what = format!(
+            "docs/content-format.md example={} file={}",
+            f.example, f.path
+        );
+        let Some(schema) = schema::all().into_iter().find(|s| s.describes == f.path) else {
+            continue;
+        };
+        let instance = if f.path.ends_with(".md") {
+            front_matter(&f.text, &what)
+        } else {
+            parse_toml(&f.text, &what)
+        };
+        assert_valid(schema.name, &instance, &what);
     }
 }
