@@ -209,3 +209,24 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     let always = error_output(false, false, &["--color", "always"]);
     assert!(always.contains(ESC), "--color always: {always:?}");
 }
+
+#[test]
+fn the_hidden_schema_verb_writes_the_committed_schemas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = quire(&["schema", tmp.path().to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let committed = repo().join("docs/schemas");
+    let mut n = 0;
+    for entry in std::fs::read_dir(tmp.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            std::fs::read_to_string(committed.join(name)).unwrap_or_default(),
+            "{}",
+            name.to_string_lossy()
+        );
+        n += 1;
+    }
+    assert_eq!(n, 5);
+}
