@@ -160,7 +160,9 @@ fn file(path: &str, text: String) -> ScaffoldFile {
 
 /// "my-essay" -> "My essay".
 fn title_from_dir(dir: &Path) -> String {
-    let name = dir
+    // `quire new .` names the current folder.
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let name = absolute
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -587,6 +589,7 @@ mod tests {
         assert_eq!(title_from_dir(Path::new("my-essay")), "My essay");
         assert_eq!(title_from_dir(Path::new("/tmp/on_grids")), "On grids");
         assert_eq!(title_from_dir(Path::new("/")), "My essay");
+        assert_eq!(title_from_dir(Path::new("/tmp/on-grids/.")), "On grids");
     }
 
     #[test]
