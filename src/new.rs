@@ -453,7 +453,8 @@ fn quire_git() -> &'static str {
 
 fn pages_workflow() -> String {
     format!(
-        r#"# Builds the essay with quire and publishes it on GitHub Pages at every push to main.
+        r#"# Builds the essay with quire, checks it, and publishes it on GitHub Pages at every push
+# to main.
 # Once per repository: Settings > Pages > Build and deployment > Source: "GitHub Actions".
 name: Publish to GitHub Pages
 
@@ -494,6 +495,8 @@ jobs:
           else
             quire build --out site --base-url "${{{{ steps.pages.outputs.base_url }}}}/"
           fi
+      - name: Check links and anchors
+        run: quire check --site site
       - uses: actions/upload-pages-artifact@v5
         with:
           path: site

@@ -214,3 +214,24 @@ fn the_annotation_quote_and_references_fit_the_essay() {
         assert!(r["url"].as_str().unwrap().starts_with("https://"));
     }
 }
+
+#[test]
+fn the_pages_workflow_installs_builds_and_deploys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("w");
+    assert!(new(&dir, &["-q"]).status.success());
+    let workflow = read(&dir.join(".github/workflows/pages.yml"));
+    for needle in [
+        "cargo install --locked --git \"$QUIRE_GIT\" quire",
+        "quire build --out site",
+        "actions/upload-pages-artifact@",
+        "include-hidden-files: true",
+        "actions/deploy-pages@",
+        "pages: write",
+        "id-token: write",
+    ] {
+        assert!(workflow.contains(needle), "{needle} in:\n{workflow}");
+    }
+    // Tabs are not YAML indentation.
+    assert!(!workflow.contains('\t'));
+}
