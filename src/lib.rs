@@ -9,9 +9,11 @@
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod new;
 pub mod output;
 pub mod render;
 pub mod resolve;
+pub mod schema;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
