@@ -327,9 +327,7 @@ pub fn check_files(files: &BTreeMap<String, Vec<u8>>) -> SiteReport {
                 } else {
                     format!("{target}/index.html")
                 };
-                format!(
-                    "names a folder, which file:// does not open; link to the file `{index}`"
-                )
+                format!("names a folder, which file:// does not open; link to the file `{index}`")
             } else {
                 format!("no such file `{target}` in the site")
             };
@@ -345,9 +343,9 @@ pub fn check_files(files: &BTreeMap<String, Vec<u8>>) -> SiteReport {
         };
         let fragment = html::percent_decode(fragment).unwrap_or_else(|| fragment.to_string());
         if !target_ids.contains(&fragment) {
-            report
-                .problems
-                .push(problem(format!("`{target}` has no element with id `{fragment}`")));
+            report.problems.push(problem(format!(
+                "`{target}` has no element with id `{fragment}`"
+            )));
         }
     }
     report.problems.sort_by(|a, b| {
@@ -424,11 +422,23 @@ mod tests {
         let lines: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
         assert_eq!(lines.len(), 7, "{lines:#?}");
         assert!(lines[0].starts_with("index.html:2:10: `gone.html`: no such file"));
-        assert!(lines[1].contains("`cells/a.html#nope`: `cells/a.html` has no element with id `nope`"));
-        assert!(lines.iter().any(|l| l.contains("`https://cdn.example.org/x.js`: loads a resource from another host")));
-        assert!(lines.iter().any(|l| l.contains("`//x.example/i.png`: loads")));
+        assert!(
+            lines[1].contains("`cells/a.html#nope`: `cells/a.html` has no element with id `nope`")
+        );
+        assert!(lines.iter().any(|l| {
+            l.contains("`https://cdn.example.org/x.js`: loads a resource from another host")
+        }));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("`//x.example/i.png`: loads"))
+        );
         assert!(lines.iter().any(|l| l.contains("`/abs.html`: is rooted")));
         assert!(lines.iter().any(|l| l.contains("`cells/`: names a folder")));
-        assert!(lines.iter().any(|l| l.contains("`../up.html`: points outside")));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("`../up.html`: points outside"))
+        );
     }
 }

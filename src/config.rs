@@ -68,7 +68,9 @@ impl Config {
             ))
             .help("write the custom domain alone, e.g. cname = \"essays.example.org\", or remove the line");
             let diag = match file.text.find(cname.as_str()).filter(|_| !cname.is_empty()) {
-                Some(at) => diag.at(&file, at..at + cname.len()).label("not a host name"),
+                Some(at) => diag
+                    .at(&file, at..at + cname.len())
+                    .label("not a host name"),
                 None => diag.in_file(&file.path),
             };
             diags.push(diag);

@@ -24,7 +24,7 @@ pub const REFERENCES_ID: &str = "references";
 pub fn export(options: &BuildOptions, path: &Path) -> Result<(usize, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::new();
     if let Err(d) = check_destination(path) {
-        diags.push(d);
+        diags.push(*d);
         return Err(diags);
     }
     let Some((pages, _)) = crate::render_site(options, &mut diags).filter(|_| !diags.has_errors())
@@ -35,7 +35,7 @@ pub fn export(options: &BuildOptions, path: &Path) -> Result<(usize, Diagnostics
         return Err(diags);
     };
     if let Err(d) = write(path, &doc) {
-        diags.push(d);
+        diags.push(*d);
         return Err(diags);
     }
     Ok((doc.len(), diags))
@@ -43,23 +43,27 @@ pub fn export(options: &BuildOptions, path: &Path) -> Result<(usize, Diagnostics
 
 /// Checks that `path` can be written (its folder exists, it isn't a folder), before any
 /// work is done.
-pub fn check_destination(path: &Path) -> Result<(), Diagnostic> {
+pub fn check_destination(path: &Path) -> Result<(), Box<Diagnostic>> {
     let help = "give a file path in an existing folder, e.g. --single-file essay.html";
     if path.as_os_str().is_empty() || path.is_dir() {
-        return Err(Diagnostic::error(format!(
-            "cannot write the single file to {}: it is a folder",
-            path.display()
-        ))
-        .help(help));
+        return Err(Box::new(
+            Diagnostic::error(format!(
+                "cannot write the single file to {}: it is a folder",
+                path.display()
+            ))
+            .help(help),
+        ));
     }
     let parent = folder_of(path);
     if !parent.is_dir() {
-        return Err(Diagnostic::error(format!(
-            "cannot write the single file {}: the folder {} does not exist",
-            path.display(),
-            parent.display()
-        ))
-        .help(help));
+        return Err(Box::new(
+            Diagnostic::error(format!(
+                "cannot write the single file {}: the folder {} does not exist",
+                path.display(),
+                parent.display()
+            ))
+            .help(help),
+        ));
     }
     Ok(())
 }
@@ -73,7 +77,7 @@ fn folder_of(path: &Path) -> PathBuf {
 
 /// Writes `html` to `path` through a temporary file beside it, so a reader never opens
 /// half a file.
-pub fn write(path: &Path, html: &str) -> Result<(), Diagnostic> {
+pub fn write(path: &Path, html: &str) -> Result<(), Box<Diagnostic>> {
     check_destination(path)?;
     let name = path
         .file_name()
@@ -83,7 +87,10 @@ pub fn write(path: &Path, html: &str) -> Result<(), Diagnostic> {
     let result = std::fs::write(&temp, html).and_then(|()| std::fs::rename(&temp, path));
     result.map_err(|e| {
         let _ = std::fs::remove_file(&temp);
-        Diagnostic::error(format!("cannot write {}: {e}", path.display()))
+        Box::new(Diagnostic::error(format!(
+            "cannot write {}: {e}",
+            path.display()
+        )))
     })
 }
 
@@ -93,7 +100,11 @@ pub fn single_file(pages: &[Page], diags: &mut Diagnostics) -> Option<String> {
         .iter()
         .map(|p| (p.path.as_str(), p.bytes.as_slice()))
         .collect();
-    let text = |name: &str| files.get(name).map(|b| String::from_utf8_lossy(b).into_owned());
+    let text = |name: &str| {
+        files
+            .get(name)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    };
     let Some(index) = text("index.html") else {
         diags.push(Diagnostic::error(
             "the site has no index.html to export (does the theme have an index.html template?)",
@@ -127,14 +138,18 @@ pub fn single_file(pages: &[Page], diags: &mut Diagnostics) -> Option<String> {
     for tag in html::tags(&doc) {
         // The site's own stylesheet and script, inlined in place of the tags that load them.
         if tag.name == "link"
-            && tag
-                .get("rel")
-                .is_some_and(|r| r.split_whitespace().any(|r| r.eq_ignore_ascii_case("stylesheet")))
+            && tag.get("rel").is_some_and(|r| {
+                r.split_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("stylesheet"))
+            })
             && let Some(href) = tag.get("href").filter(|h| !html::has_scheme(h))
         {
             let css = text(site_path(href).as_str()).unwrap_or_default();
             let css = embed_css_urls(&css, &files);
-            edits.push((tag.span.clone(), format!("<style>\n{}</style>", inline_style(&css))));
+            edits.push((
+                tag.span.clone(),
+                format!("<style>\n{}</style>", inline_style(&css)),
+            ));
             continue;
         }
         if tag.name == "script"
@@ -146,7 +161,10 @@ pub fn single_file(pages: &[Page], diags: &mut Diagnostics) -> Option<String> {
                 .as_ref()
                 .and_then(|r| doc[r.end..].find('>').map(|p| r.end + p + 1))
                 .unwrap_or(tag.span.end);
-            edits.push((tag.span.start..end, format!("<script>\n{}</script>", inline_script(&js))));
+            edits.push((
+                tag.span.start..end,
+                format!("<script>\n{}</script>", inline_script(&js)),
+            ));
             continue;
         }
         for attr in &tag.attrs {
@@ -156,7 +174,11 @@ pub fn single_file(pages: &[Page], diags: &mut Diagnostics) -> Option<String> {
                 continue;
             }
             let url = attr.value.trim();
-            if url.is_empty() || url.starts_with('#') || html::has_scheme(url) || html::is_remote(url) {
+            if url.is_empty()
+                || url.starts_with('#')
+                || html::has_scheme(url)
+                || html::is_remote(url)
+            {
                 continue;
             }
             let (path, fragment) = match url.split_once('#') {
@@ -166,9 +188,7 @@ pub fn single_file(pages: &[Page], diags: &mut Diagnostics) -> Option<String> {
             let replacement = if path.ends_with(".html") {
                 Some(anchor_for(&path, fragment, &ids))
             } else {
-                files
-                    .get(path.as_str())
-                    .map(|bytes| data_url(&path, bytes))
+                files.get(path.as_str()).map(|bytes| data_url(&path, bytes))
             };
             if let Some(new) = replacement {
                 edits.push((attr.value_span.clone(), escape_attr(&new)));
@@ -194,7 +214,11 @@ fn anchor_for(path: &str, fragment: Option<&str>, ids: &HashSet<String>) -> Stri
         // A cell's own page: its panel, which the front page carries.
         Some(cell) => vec![format!("panel-{cell}"), format!("cell-{cell}")],
         None if page == "references" => vec![REFERENCES_ID.to_string()],
-        None => vec![html::percent_decode(page).unwrap_or_default().replace('/', "-")],
+        None => vec![
+            html::percent_decode(page)
+                .unwrap_or_default()
+                .replace('/', "-"),
+        ],
     };
     candidates
         .into_iter()
@@ -280,7 +304,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -330,7 +358,9 @@ mod tests {
         ];
         let mut diags = Diagnostics::new();
         let doc = single_file(&pages, &mut diags).expect("exported");
-        assert!(doc.contains("<style>\nbody { background: url(data:image/png;base64,UE5H) }</style>"));
+        assert!(
+            doc.contains("<style>\nbody { background: url(data:image/png;base64,UE5H) }</style>")
+        );
         assert!(doc.contains(r#"console.log('<\/script>')"#), "{doc}");
         assert!(doc.contains(r##"<a href="#panel-a-b">cell</a>"##));
         assert!(doc.contains(r##"<a href="#ref-x">cite</a>"##));

@@ -121,9 +121,7 @@ fn attributes(html: &str, mut i: usize) -> (Vec<Attr>, usize) {
             }
             let (span, next) = match b.get(j) {
                 Some(&q) if q == b'"' || q == b'\'' => {
-                    let end = html[j + 1..]
-                        .find(q as char)
-                        .map_or(b.len(), |p| j + 1 + p);
+                    let end = html[j + 1..].find(q as char).map_or(b.len(), |p| j + 1 + p);
                     (j + 1..end, (end + 1).min(b.len()))
                 }
                 _ => {
@@ -214,7 +212,9 @@ pub fn percent_decode(s: &str) -> Option<String> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+            let hex = b
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
             match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 Some(v) => {
                     out.push(v);

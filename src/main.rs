@@ -147,7 +147,9 @@ fn main() -> ExitCode {
             match &report.site {
                 Err(e) => {
                     eprintln!("error: {e}");
-                    eprintln!("help: build the site first with `quire build`, or name it with --site DIR");
+                    eprintln!(
+                        "help: build the site first with `quire build`, or name it with --site DIR"
+                    );
                 }
                 Ok(site) => {
                     for problem in &site.problems {
@@ -174,7 +176,10 @@ fn main() -> ExitCode {
             }
             if report.content.has_errors() {
                 let n = report.content.error_count();
-                eprintln!("error: the content has {n} error{}", if n == 1 { "" } else { "s" });
+                eprintln!(
+                    "error: the content has {n} error{}",
+                    if n == 1 { "" } else { "s" }
+                );
             }
             if report.is_clean() {
                 ExitCode::SUCCESS

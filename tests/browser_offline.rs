@@ -172,8 +172,16 @@ fn every_link_from_the_front_page_answers_200_under_a_sub_path() {
     assert!(bad.is_empty(), "broken under /repo/:\n{}", bad.join("\n"));
     let pages: Vec<&String> = seen.iter().filter(|u| u.ends_with(".html")).collect();
     assert!(pages.len() >= 11, "crawled only {pages:?}");
-    for asset in ["quire.css", "quire.js", "cells/cognitivist-worst.html", "references.html"] {
-        assert!(seen.contains(&server.url_of(asset)), "{asset} not reached: {seen:#?}");
+    for asset in [
+        "quire.css",
+        "quire.js",
+        "cells/cognitivist-worst.html",
+        "references.html",
+    ] {
+        assert!(
+            seen.contains(&server.url_of(asset)),
+            "{asset} not reached: {seen:#?}"
+        );
     }
     // Every address in the sitemap answers too.
     let (status, sitemap) = get(&server.url_of("sitemap.xml"));
@@ -234,19 +242,33 @@ fn the_404_page_keeps_its_styles_at_any_depth() {
                 .logs("browser")
                 .into_iter()
                 .filter(|e| e["level"] == json!("SEVERE"))
-                .filter(|e| !e["message"].as_str().unwrap_or("").contains("404 (Not Found)"))
+                .filter(|e| {
+                    !e["message"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("404 (Not Found)")
+                })
                 .collect();
             assert!(errors.is_empty(), "{missing}: console errors {errors:?}");
         }
         // The 404 page asked for nothing: no stylesheet or script left to miss at depth.
         let allowed = |r: &str| {
-            ["/repo/index.html", "/repo/quire.css", "/repo/quire.js", "/favicon.ico"].contains(&r)
+            [
+                "/repo/index.html",
+                "/repo/quire.css",
+                "/repo/quire.js",
+                "/favicon.ico",
+            ]
+            .contains(&r)
                 || ["missing.html", "no/such/deep/page.html", "cells/gone/x/"]
                     .iter()
                     .any(|m| r == format!("/repo/{m}"))
         };
-        let unexpected: Vec<String> =
-            server.requests().into_iter().filter(|r| !allowed(r)).collect();
+        let unexpected: Vec<String> = server
+            .requests()
+            .into_iter()
+            .filter(|r| !allowed(r))
+            .collect();
         assert!(unexpected.is_empty(), "unexpected requests: {unexpected:?}");
         if base {
             // The way home works from any depth when base_url is known.
@@ -267,8 +289,11 @@ fn requests_logged(page: &Page) -> Vec<String> {
         .into_iter()
         .filter_map(|e| {
             let m: Value = serde_json::from_str(e["message"].as_str()?).ok()?;
-            (m["message"]["method"] == json!("Network.requestWillBeSent"))
-                .then(|| m["message"]["params"]["request"]["url"].as_str().map(String::from))?
+            (m["message"]["method"] == json!("Network.requestWillBeSent")).then(|| {
+                m["message"]["params"]["request"]["url"]
+                    .as_str()
+                    .map(String::from)
+            })?
         })
         .collect()
 }
@@ -327,7 +352,10 @@ fn the_single_file_reads_and_clicks_offline_from_an_empty_folder() {
     page.wait_for("document.readyState === 'complete'");
     let requests = requests_logged(&page);
     let others: Vec<&String> = requests.iter().filter(|r| **r != url).collect();
-    assert!(others.is_empty(), "the single file made requests: {others:?}");
+    assert!(
+        others.is_empty(),
+        "the single file made requests: {others:?}"
+    );
 
     let dupes = page.eval(
         "const ids = [...document.querySelectorAll('[id]')].map((e) => e.id); \
@@ -342,8 +370,9 @@ fn the_single_file_reads_and_clicks_offline_from_an_empty_folder() {
     assert_eq!(page.url().split('#').next(), url.split('#').next());
 
     // A citation jumps to its entry in the references section.
-    let citation = page
-        .eval("return document.querySelector('.essay-body a[href^=\"#ref-\"]').getAttribute('href')");
+    let citation = page.eval(
+        "return document.querySelector('.essay-body a[href^=\"#ref-\"]').getAttribute('href')",
+    );
     let citation = citation.as_str().expect("a citation link").to_string();
     page.click(&format!(".essay-body a[href='{citation}']"));
     page.wait_for(&format!("location.hash === '{citation}'"));
@@ -406,10 +435,12 @@ fn print_to_text(page: &Page, name: &str) -> String {
         .arg(&path)
         .arg("-")
         .output()
-        .expect(
-            "pdftotext is missing: apt-get install -y poppler-utils (scripts/test.sh does it)",
-        );
-    assert!(out.status.success(), "pdftotext failed on {}", path.display());
+        .expect("pdftotext is missing: apt-get install -y poppler-utils (scripts/test.sh does it)");
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        path.display()
+    );
     String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -422,18 +453,36 @@ fn printing_gives_the_whole_essay_without_the_chrome() {
     let (_dir, file) = export_alone();
     let mut page = Browser::launch().new_page();
     for (name, url) in [
-        ("offline-print-site", file_url(&site.path().join("index.html"))),
+        (
+            "offline-print-site",
+            file_url(&site.path().join("index.html")),
+        ),
         ("offline-print-single-file", file_url(&file)),
     ] {
         page.goto(&url);
         let text = print_to_text(&page, name);
-        assert!(text.contains(LAST_SENTENCE), "{name}: the PDF lacks the essay's last sentence");
-        assert!(text.contains("is currently a fairly confused one"), "{name}: first sentence");
-        assert!(!text.contains("Skip to content"), "{name}: interactive chrome printed");
-        assert!(text.contains("Appendix:"), "{name}: comments as an appendix");
+        assert!(
+            text.contains(LAST_SENTENCE),
+            "{name}: the PDF lacks the essay's last sentence"
+        );
+        assert!(
+            text.contains("is currently a fairly confused one"),
+            "{name}: first sentence"
+        );
+        assert!(
+            !text.contains("Skip to content"),
+            "{name}: interactive chrome printed"
+        );
+        assert!(
+            text.contains("Appendix:"),
+            "{name}: comments as an appendix"
+        );
         // Footnotes as endnotes: the Notes section with the note text.
         assert!(text.contains("Notes"), "{name}");
-        assert!(text.contains("Verbal Behavior"), "{name}: a footnote's text");
+        assert!(
+            text.contains("Verbal Behavior"),
+            "{name}: a footnote's text"
+        );
         // The grid's labels, as a table.
         for label in ["Engineering", "Worst-case"] {
             assert!(
@@ -442,6 +491,9 @@ fn printing_gives_the_whole_essay_without_the_chrome() {
             );
         }
         // Printed pages show where outside links go.
-        assert!(text.contains("<https://"), "{name}: link addresses written out");
+        assert!(
+            text.contains("<https://"),
+            "{name}: link addresses written out"
+        );
     }
 }

@@ -80,7 +80,10 @@ fn external_links_are_listed_not_fetched() {
     let o = check_site(&site, &["--external"]);
     assert!(o.status.success(), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("external links (listed, not fetched):"), "{out}");
+    assert!(
+        out.contains("external links (listed, not fetched):"),
+        "{out}"
+    );
     // The essay's original publication, linked from every page's footer.
     assert!(
         out.contains("https://www.lesswrong.com/posts/67fNBeHrjdrZZNDDK/defining-alignment-research  (404.html, cells/"),
@@ -94,7 +97,11 @@ fn fails_naming(fixture: &str, expected: &[&str]) {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     for e in expected {
-        assert!(out.contains(e), "expected {e:?} in the output of check on {fixture}:\n{}", text(&o));
+        assert!(
+            out.contains(e),
+            "expected {e:?} in the output of check on {fixture}:\n{}",
+            text(&o)
+        );
     }
     assert_eq!(out.lines().count(), 1, "one problem only:\n{}", text(&o));
     assert!(

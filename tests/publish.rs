@@ -55,9 +55,15 @@ fn without_base_url_links_stay_relative_and_no_absolute_tags_are_written() {
     let o = build(p.path(), &[]);
     assert!(o.status.success(), "{}", text(&o));
     let site = p.path().join("site");
-    assert!(site.join(".nojekyll").is_file(), ".nojekyll is always written");
+    assert!(
+        site.join(".nojekyll").is_file(),
+        ".nojekyll is always written"
+    );
     for absent in ["CNAME", "sitemap.xml", "robots.txt"] {
-        assert!(!site.join(absent).exists(), "{absent} written without base_url/cname");
+        assert!(
+            !site.join(absent).exists(),
+            "{absent} written without base_url/cname"
+        );
     }
     let index = read(&site.join("index.html"));
     assert!(index.contains("<meta name=\"description\" content=\"Richard Ngo argues"));
@@ -65,7 +71,10 @@ fn without_base_url_links_stay_relative_and_no_absolute_tags_are_written() {
     assert!(!index.contains("og:"));
     assert!(!index.contains("twitter:"));
     let cell = read(&site.join("cells/cognitivist-worst.html"));
-    assert!(cell.contains("<meta name=\"description\" content=\""), "every page has a description");
+    assert!(
+        cell.contains("<meta name=\"description\" content=\""),
+        "every page has a description"
+    );
     assert!(cell.contains("href=\"../quire.css\""));
 }
 
@@ -98,9 +107,15 @@ fn base_url_and_cname_from_quire_toml() {
     let sitemap = read(&site.join("sitemap.xml"));
     assert!(sitemap.contains("<loc>https://essays.example.org/</loc>"));
     assert!(sitemap.contains("<loc>https://essays.example.org/references.html</loc>"));
-    assert_eq!(sitemap.matches("<loc>").count(), 11, "index, 9 cells, references: {sitemap}");
+    assert_eq!(
+        sitemap.matches("<loc>").count(),
+        11,
+        "index, 9 cells, references: {sitemap}"
+    );
     assert!(!sitemap.contains("404"));
-    assert!(read(&site.join("robots.txt")).contains("Sitemap: https://essays.example.org/sitemap.xml"));
+    assert!(
+        read(&site.join("robots.txt")).contains("Sitemap: https://essays.example.org/sitemap.xml")
+    );
 }
 
 #[test]
@@ -112,25 +127,44 @@ fn the_404_page_carries_its_own_style_and_script() {
     let page = read(&site.join("404.html"));
     let css = read(&site.join("quire.css"));
     assert!(page.contains("<style>"), "404.html inlines the stylesheet");
-    assert!(page.contains(css.lines().nth(1).unwrap()), "with the theme's CSS");
-    assert!(!page.contains("href=\"quire.css\""), "no relative stylesheet link");
+    assert!(
+        page.contains(css.lines().nth(1).unwrap()),
+        "with the theme's CSS"
+    );
+    assert!(
+        !page.contains("href=\"quire.css\""),
+        "no relative stylesheet link"
+    );
     assert!(!page.contains("src=\"quire.js\""), "no relative script");
     assert!(page.contains("<meta name=\"robots\" content=\"noindex\">"));
     assert!(!page.contains("rel=\"canonical\""));
     // Served at any depth: links home use the absolute address.
-    assert!(page.contains("href=\"https://user.github.io/repo/index.html\""), "{page}");
+    assert!(
+        page.contains("href=\"https://user.github.io/repo/index.html\""),
+        "{page}"
+    );
 }
 
 #[test]
 fn a_cname_that_is_not_a_host_name_is_a_clear_error() {
-    for bad in ["https://essays.example.org/", "essays.example.org/blog", "localhost"] {
+    for bad in [
+        "https://essays.example.org/",
+        "essays.example.org/blog",
+        "localhost",
+    ] {
         let p = project(&format!("title = \"T\"\ncname = \"{bad}\"\n"));
         let o = build(p.path(), &[]);
         assert_eq!(o.status.code(), Some(1), "{bad}: {}", text(&o));
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(err.contains("`cname` in quire.toml is not a host name"), "{bad}: {err}");
+        assert!(
+            err.contains("`cname` in quire.toml is not a host name"),
+            "{bad}: {err}"
+        );
         assert!(err.contains("quire.toml:2:10"), "{bad}: {err}");
-        assert!(err.contains("essays.example.org"), "the help shows an example: {err}");
+        assert!(
+            err.contains("essays.example.org"),
+            "the help shows an example: {err}"
+        );
         assert!(!p.path().join("site").exists());
     }
 }
@@ -142,7 +176,10 @@ fn a_base_url_that_is_not_absolute_is_a_clear_error() {
         let o = build(p.path(), &["--base-url", bad]);
         assert_eq!(o.status.code(), Some(1), "{bad}: {}", text(&o));
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(err.contains("is not an absolute http(s) URL"), "{bad}: {err}");
+        assert!(
+            err.contains("is not an absolute http(s) URL"),
+            "{bad}: {err}"
+        );
     }
 }
 
@@ -157,7 +194,10 @@ fn single_file_into_a_missing_folder_is_a_clear_error() {
     assert!(err.contains("no-such-folder"), "{err}");
     assert!(err.contains("does not exist"), "{err}");
     assert!(!target.exists());
-    assert!(!p.path().join("site").exists(), "--single-file writes no site");
+    assert!(
+        !p.path().join("site").exists(),
+        "--single-file writes no site"
+    );
 
     let o = build(p.path(), &["--single-file", p.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
@@ -181,8 +221,17 @@ fn single_file_holds_the_whole_site_and_loads_nothing() {
     assert!(doc.contains("id=\"ref-chomsky1959review\""));
     // Styles and script inline; no file of the site is referenced.
     assert!(doc.contains("<style>") && doc.contains("<script>"));
-    for file_link in ["href=\"quire.css\"", "src=\"quire.js\"", "href=\"cells/", "href=\"references.html", "href=\"index.html"] {
-        assert!(!doc.contains(file_link), "the single file still has {file_link}");
+    for file_link in [
+        "href=\"quire.css\"",
+        "src=\"quire.js\"",
+        "href=\"cells/",
+        "href=\"references.html",
+        "href=\"index.html",
+    ] {
+        assert!(
+            !doc.contains(file_link),
+            "the single file still has {file_link}"
+        );
     }
     assert_eq!(doc.matches("<h1").count(), 1, "one document, one h1");
 

@@ -30,7 +30,10 @@ pub fn host_files(pages: &[Page], base_url: Option<&str>, cname: Option<&str>) -
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );
         for path in paths {
-            xml.push_str(&format!("<url><loc>{}</loc></url>\n", escape(&page_url(base, path))));
+            xml.push_str(&format!(
+                "<url><loc>{}</loc></url>\n",
+                escape(&page_url(base, path))
+            ));
         }
         xml.push_str("</urlset>\n");
         out.push(Page {
@@ -80,9 +83,7 @@ pub fn validate_cname(value: &str) -> Result<String, String> {
             && label.len() <= 63
             && !label.starts_with('-')
             && !label.ends_with('-')
-            && label
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-');
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
         if !ok {
             return Err(format!(
                 "`{label}` is not a valid label (letters, digits and inner hyphens, at most 63)"
@@ -147,8 +148,14 @@ mod tests {
 
     #[test]
     fn cname_must_be_a_host_name() {
-        assert_eq!(validate_cname("Essays.Example.org").unwrap(), "essays.example.org");
-        assert_eq!(validate_cname("www.example.org.\n").unwrap(), "www.example.org");
+        assert_eq!(
+            validate_cname("Essays.Example.org").unwrap(),
+            "essays.example.org"
+        );
+        assert_eq!(
+            validate_cname("www.example.org.\n").unwrap(),
+            "www.example.org"
+        );
         for bad in [
             "https://example.org",
             "example.org/essay",
@@ -172,7 +179,11 @@ mod tests {
                 bytes: vec![],
             })
             .collect();
-        let files = host_files(&pages, Some("https://u.github.io/r/"), Some("a.example.org"));
+        let files = host_files(
+            &pages,
+            Some("https://u.github.io/r/"),
+            Some("a.example.org"),
+        );
         let names: Vec<&str> = files.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(names, [".nojekyll", "CNAME", "sitemap.xml", "robots.txt"]);
         let sitemap = String::from_utf8(files[2].bytes.clone()).unwrap();
@@ -185,7 +196,10 @@ mod tests {
     #[test]
     fn summary_text_strips_tags_and_cuts_at_a_word() {
         assert_eq!(
-            summary_text("<p>Worst-case <em>and</em> cognitivist &amp; more words</p>", 30),
+            summary_text(
+                "<p>Worst-case <em>and</em> cognitivist &amp; more words</p>",
+                30
+            ),
             "Worst-case and cognitivist &…"
         );
     }

@@ -108,7 +108,11 @@ fn handle(
         (301, vec![("Location", prefix.to_string())], Vec::new())
     } else if let Some(file) = path.strip_prefix(prefix).and_then(|rel| find(root, rel)) {
         match std::fs::read(&file) {
-            Ok(body) => (200, vec![("Content-Type", content_type(&file).to_string())], body),
+            Ok(body) => (
+                200,
+                vec![("Content-Type", content_type(&file).to_string())],
+                body,
+            ),
             Err(_) => not_found(root),
         }
     } else {
@@ -139,8 +143,16 @@ fn handle(
 /// GitHub Pages' answer to a missing URL: the site's 404.html, as is.
 fn not_found(root: &Path) -> (u16, Vec<(&'static str, String)>, Vec<u8>) {
     match std::fs::read(root.join("404.html")) {
-        Ok(body) => (404, vec![("Content-Type", "text/html; charset=utf-8".into())], body),
-        Err(_) => (404, vec![("Content-Type", "text/plain".into())], b"not found\n".to_vec()),
+        Ok(body) => (
+            404,
+            vec![("Content-Type", "text/html; charset=utf-8".into())],
+            body,
+        ),
+        Err(_) => (
+            404,
+            vec![("Content-Type", "text/plain".into())],
+            b"not found\n".to_vec(),
+        ),
     }
 }
 
