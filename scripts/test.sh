@@ -16,6 +16,13 @@ if [ -z "${QUIRE_CHROMIUM:-}${QUIRE_CHROMEDRIVER:-}" ] &&
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
 fi
 
+# pdftotext (poppler-utils) reads the print-to-PDF output in tests/browser_offline.rs.
+if ! command -v pdftotext >/dev/null 2>&1; then
+  echo "== installing poppler-utils (pdftotext, for the print test)"
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y poppler-utils
+fi
+
 # rustfmt and clippy ship with the toolchain here; add them only if they are missing.
 cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy

@@ -64,6 +64,21 @@ impl Config {
                     .help("a theme is the name of a folder under themes/, e.g. \"default\""),
             );
         }
+        if let Some(cname) = &config.cname
+            && let Err(why) = crate::render::publish::validate_cname(cname)
+        {
+            let diag = Diagnostic::error(format!(
+                "`cname` in quire.toml is not a host name: {why}"
+            ))
+            .help("write the custom domain alone, e.g. cname = \"essays.example.org\", or remove the line");
+            let diag = match file.text.find(cname.as_str()).filter(|_| !cname.is_empty()) {
+                Some(at) => diag
+                    .at(&file, at..at + cname.len())
+                    .label("not a host name"),
+                None => diag.in_file(&file.path),
+            };
+            diags.push(diag);
+        }
         config
     }
 }

@@ -6,9 +6,12 @@
 //! [`render`] turns the linked model into pages through the [`theme`], and [`output`]
 //! swaps the new site into place.
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod export;
+pub mod html;
 pub mod new;
 pub mod output;
 pub mod render;
