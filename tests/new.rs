@@ -73,6 +73,17 @@ fn the_scaffold_builds_untouched() {
     let refs = read(&site.join("references.html"));
     assert!(refs.contains("https://doi.org/10.2307/411334"));
     assert!(refs.contains("Verbal Behavior"));
+    // And `quire check` finds nothing wrong with it: content, links, anchors, remote loads.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(["check", "--root", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "quire check on the scaffold: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        stderr(&o)
+    );
 }
 
 #[test]
