@@ -276,7 +276,8 @@ pub fn content_type(path: &Path) -> &'static str {
         "mp3" => "audio/mpeg",
         "mp4" => "video/mp4",
         "webm" => "video/webm",
-        _ if path.file_name().is_some_and(|n| n == "CNAME") => "text/plain; charset=utf-8",
+        // CNAME, .nojekyll and the like.
+        "" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
 }

@@ -134,7 +134,9 @@
       reload();
     } else if (status.build !== build) {
       build = status.build;
-      swapStylesheets();
+      // A page whose style is inline (the 404 page) has no stylesheet to swap.
+      if (document.querySelector('link[rel~="stylesheet"]')) swapStylesheets();
+      else reload();
     }
   }
 

@@ -48,6 +48,8 @@ pub struct Builder {
 enum Outcome {
     Built {
         changed: Vec<String>,
+        /// Only stylesheets changed (files, or `<style>` elements of pages).
+        css_only: bool,
         elapsed: Duration,
     },
     Unchanged {
@@ -126,6 +128,11 @@ impl Builder {
         };
         self.print_warnings(&diags);
         let changed = changed_paths(self.last.as_ref(), &pages);
+        let css_only = self.last.as_ref().is_some_and(|last| {
+            changed.iter().all(|path| {
+                path.ends_with(".css") || styles_only_differ(last.get(path), &pages, path)
+            })
+        });
         if changed.is_empty() && self.out.join("index.html").is_file() {
             return Some(Outcome::Unchanged {
                 elapsed: started.elapsed(),
@@ -143,6 +150,7 @@ impl Builder {
         self.remember(pages);
         Some(Outcome::Built {
             changed,
+            css_only,
             elapsed: started.elapsed(),
         })
     }
@@ -167,10 +175,13 @@ impl Builder {
                 }
                 self.status.kind = "ok";
             }
-            Outcome::Built { changed, elapsed } => {
+            Outcome::Built {
+                changed,
+                css_only,
+                elapsed,
+            } => {
                 self.status.errors.clear();
                 self.status.build += 1;
-                let css_only = changed.iter().all(|p| p.ends_with(".css"));
                 if css_only {
                     self.status.kind = "css";
                 } else {
@@ -236,6 +247,36 @@ fn changed_paths(last: Option<&BTreeMap<String, Vec<u8>>>, pages: &[Page]) -> Ve
             .cloned(),
     );
     changed
+}
+
+/// Whether the page at `path` differs from its last version only inside `<style>`
+/// elements (the 404 page carries its stylesheet inline).
+fn styles_only_differ(last: Option<&Vec<u8>>, pages: &[Page], path: &str) -> bool {
+    let new = pages.iter().find(|p| p.path == path);
+    match (last, new) {
+        (Some(old), Some(new)) if path.ends_with(".html") => {
+            without_styles(old) == without_styles(&new.bytes)
+        }
+        _ => false,
+    }
+}
+
+fn without_styles(html: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = find(rest, b"<style") {
+        out.extend_from_slice(&rest[..start]);
+        match find(&rest[start..], b"</style>") {
+            Some(end) => rest = &rest[start + end..],
+            None => return out,
+        }
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn summarize(changed: &[String]) -> String {
@@ -496,6 +537,27 @@ mod tests {
         ] {
             assert!(!is_scratch_file(name), "{name}");
         }
+    }
+
+    #[test]
+    fn inline_styles_are_set_aside() {
+        let old = b"<head><style>a{color:red}</style></head><p>x</p>".to_vec();
+        let new = b"<head><style>a{color:blue}</style></head><p>x</p>";
+        assert_eq!(without_styles(&old), without_styles(new));
+        assert_eq!(
+            without_styles(&old),
+            b"<head></style></head><p>x</p>".to_vec()
+        );
+        let pages = vec![Page {
+            path: "404.html".into(),
+            bytes: new.to_vec(),
+        }];
+        assert!(styles_only_differ(Some(&old), &pages, "404.html"));
+        let other = vec![Page {
+            path: "404.html".into(),
+            bytes: b"<head><style>a{color:red}</style></head><p>y</p>".to_vec(),
+        }];
+        assert!(!styles_only_differ(Some(&old), &other, "404.html"));
     }
 
     #[test]
