@@ -238,6 +238,7 @@ fn main() -> ExitCode {
                 open,
                 poll,
                 styled,
+                quiet,
             };
             match quire::serve::serve(options) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -39,6 +39,8 @@ pub struct ServeOptions {
     pub poll: bool,
     /// Render diagnostics with colour.
     pub styled: bool,
+    /// Print only warnings and errors (and the `serving URL` line on standard output).
+    pub quiet: bool,
 }
 
 /// Why `serve` could not run at all. Bad content is never one of these: it is shown in the
@@ -167,7 +169,12 @@ pub fn serve(mut options: ServeOptions) -> Result<(), ServeError> {
 
     let sources = watch::Sources::watch(&root, &out, options.poll)
         .map_err(|e| ServeError::Setup(format!("cannot watch {}: {e}", root.display())))?;
-    let mut builder = watch::Builder::new(options.build.clone(), out.clone(), options.styled);
+    let mut builder = watch::Builder::new(
+        options.build.clone(),
+        out.clone(),
+        options.styled,
+        options.quiet,
+    );
     let initial = builder.initial()?;
     let (status_tx, status_rx) = tokio::sync::watch::channel(initial);
     sources
@@ -185,11 +192,13 @@ pub fn serve(mut options: ServeOptions) -> Result<(), ServeError> {
     let url = format!("http://{shown}/");
     println!("serving {url}");
     let _ = std::io::stdout().flush();
-    eprintln!(
-        "serving {} at {url}; watching content/, themes/ and quire.toml{}; press Ctrl-C to stop",
-        relative_to(&out, &root).display(),
-        if options.poll { " (polling)" } else { "" }
-    );
+    if !options.quiet {
+        eprintln!(
+            "serving {} at {url}; watching content/, themes/ and quire.toml{}; press Ctrl-C to stop",
+            relative_to(&out, &root).display(),
+            if options.poll { " (polling)" } else { "" }
+        );
+    }
     if !options.bind.is_loopback() {
         eprintln!(
             "warning: listening on {}: other machines on the network can read this site",

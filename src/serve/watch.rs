@@ -38,6 +38,8 @@ pub struct Builder {
     options: BuildOptions,
     out: PathBuf,
     styled: bool,
+    /// Print only warnings and errors.
+    quiet: bool,
     /// The last site written: output path -> bytes, to tell a stylesheet-only change from
     /// a page change.
     last: Option<BTreeMap<String, Vec<u8>>>,
@@ -59,11 +61,12 @@ enum Outcome {
 }
 
 impl Builder {
-    pub fn new(options: BuildOptions, out: PathBuf, styled: bool) -> Builder {
+    pub fn new(options: BuildOptions, out: PathBuf, styled: bool, quiet: bool) -> Builder {
         Builder {
             options,
             out,
             styled,
+            quiet,
             last: None,
             status: Status {
                 kind: "reload",
@@ -91,11 +94,13 @@ impl Builder {
                     ));
                 }
                 self.print_warnings(&diags);
-                eprintln!(
-                    "built {} pages in {} ms",
-                    pages.iter().filter(|p| p.path.ends_with(".html")).count(),
-                    started.elapsed().as_millis()
-                );
+                if !self.quiet {
+                    eprintln!(
+                        "built {} pages in {} ms",
+                        pages.iter().filter(|p| p.path.ends_with(".html")).count(),
+                        started.elapsed().as_millis()
+                    );
+                }
                 self.remember(pages);
                 self.status.build = 1;
                 self.status.page_build = 1;
@@ -166,10 +171,12 @@ impl Builder {
             }
             Outcome::Unchanged { elapsed } => {
                 self.status.errors.clear();
-                eprintln!(
-                    "rebuilt in {} ms: the site did not change",
-                    elapsed.as_millis()
-                );
+                if !self.quiet {
+                    eprintln!(
+                        "rebuilt in {} ms: the site did not change",
+                        elapsed.as_millis()
+                    );
+                }
                 if !had_errors {
                     return None;
                 }
@@ -188,16 +195,18 @@ impl Builder {
                     self.status.kind = "reload";
                     self.status.page_build = self.status.build;
                 }
-                eprintln!(
-                    "rebuilt in {} ms: {} changed; {}",
-                    elapsed.as_millis(),
-                    summarize(&changed),
-                    if css_only {
-                        "swapping stylesheets"
-                    } else {
-                        "reloading pages"
-                    }
-                );
+                if !self.quiet {
+                    eprintln!(
+                        "rebuilt in {} ms: {} changed; {}",
+                        elapsed.as_millis(),
+                        summarize(&changed),
+                        if css_only {
+                            "swapping stylesheets"
+                        } else {
+                            "reloading pages"
+                        }
+                    );
+                }
             }
         }
         Some(self.status.clone())
