@@ -119,13 +119,14 @@ impl Builder {
         self.last = Some(pages.into_iter().map(|p| (p.path, p.bytes)).collect());
     }
 
-    /// Renders the site in memory. `superseded` is asked after rendering: when the sources
-    /// changed meanwhile, the result is stale and nothing is written.
-    fn attempt(&mut self, superseded: impl FnOnce() -> bool) -> Option<Outcome> {
+    /// Renders the site in memory. `superseded` is asked after rendering (with whether it
+    /// failed): when the sources changed meanwhile, the result is stale and nothing is
+    /// written or shown.
+    fn attempt(&mut self, superseded: impl FnOnce(bool) -> bool) -> Option<Outcome> {
         let started = Instant::now();
         let mut diags = Diagnostics::new();
         let pages = self.render(&mut diags);
-        if superseded() {
+        if superseded(pages.is_none()) {
             return None;
         }
         let Some(pages) = pages else {
@@ -470,12 +471,13 @@ fn rebuild_loop(
                     continue;
                 };
                 // Thrown away if the sources changed while rendering, unless changes have
-                // kept coming for MAX_WAIT already.
-                let outcome = builder.attempt(|| {
+                // kept coming for MAX_WAIT already and it built. A failure amid changes is
+                // most likely a file caught half-saved: never worth an overlay.
+                let outcome = builder.attempt(|failed| {
                     while let Ok(event) = rx.try_recv() {
                         note(event, &mut pending);
                     }
-                    pending.is_some() && first.elapsed() < MAX_WAIT
+                    pending.is_some() && (failed || first.elapsed() < MAX_WAIT)
                 });
                 match outcome {
                     Some(outcome) => {
