@@ -254,6 +254,7 @@ def main():
         if not binary or not os.path.exists(binary):
             print(f"{name:8} not installed; skipped")
             continue
+        binary = os.path.abspath(binary)
         try:
             report(name, bench(binary, args.edits))
         except Exception as e:  # a benchmark reports and goes on
