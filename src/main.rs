@@ -242,6 +242,10 @@ fn main() -> ExitCode {
             };
             match quire::serve::serve(options) {
                 Ok(()) => ExitCode::SUCCESS,
+                Err(quire::serve::ServeError::Output(diags)) => {
+                    eprint!("{}", diags.render(styled));
+                    ExitCode::FAILURE
+                }
                 Err(e) => {
                     eprintln!("error: {e}");
                     ExitCode::FAILURE
