@@ -65,15 +65,9 @@ fn default_thread_has_its_shape_scores_and_annotations() {
     assert!(comment_html(&index, "c10").contains("class=\"author unknown\""));
     // Scores: separate and labelled, in LessWrong's order.
     let c15 = comment_html(&index, "c15");
-    let af = c15
-        .find("5 <span class=\"score-label\">AF karma")
-        .expect("AF karma");
-    let karma = c15
-        .find("7 <span class=\"score-label\">karma")
-        .expect("karma");
-    let agree = c15
-        .find("-7 <span class=\"score-label\">agreement")
-        .expect("agreement");
+    let af = c15.find("5 <small>AF karma</small>").expect("AF karma");
+    let karma = c15.find("7 <small>karma</small>").expect("karma");
+    let agree = c15.find("-7 <small>agreement</small>").expect("agreement");
     assert!(af < karma && karma < agree, "{c15}");
     assert!(c15.contains("As the source showed them: Ω57-7"));
     // Beyond the visual cap (depth 4), a reply names whom it answers.
@@ -170,6 +164,12 @@ fn hostile_thread_builds_and_nothing_dangerous_survives() {
         "deep-100 is still nested in deep-099"
     );
     assert!(index.contains("id=\"comment-sentinel\""));
+    // Markup nested hundreds deep is shown as text.
+    let deep = comment_html(&index, "deep-markup");
+    assert!(
+        deep.contains("nested too deeply") && deep.contains("&lt;script&gt;"),
+        "{deep}"
+    );
     assert!(index.contains("A reply after the 1 MB comment."));
     // Authors are escaped and isolated.
     assert!(index.contains("<bdi class=\"author\">&lt;script&gt;"));
