@@ -655,10 +655,17 @@ fn link_thread(
             if state[i] == start {
                 // Back at a comment of this very walk: `i` closes a cycle.
                 let c = &thread.comments[i];
+                let from = path.iter().position(|&k| k == i).unwrap_or(0);
+                let members: Vec<&str> = path[from..]
+                    .iter()
+                    .chain(std::iter::once(&i))
+                    .map(|&k| thread.comments[k].id.get_ref().as_str())
+                    .collect();
                 diags.push(
                     Diagnostic::error(format!(
-                        "comment `{}` is part of a reply cycle",
-                        c.id.get_ref()
+                        "comment `{}` is part of a reply cycle: {}",
+                        c.id.get_ref(),
+                        members.join(" → ")
                     ))
                     .at(file, c.parent.as_ref().map_or(c.id.span(), |p| p.span()))
                     .label("following parents from here comes back around")
