@@ -663,7 +663,7 @@ fn link_thread(
                     .collect();
                 diags.push(
                     Diagnostic::error(format!(
-                        "comment `{}` is part of a reply cycle: {}",
+                        "comment `{}` is part of a reply cycle: `{}`",
                         c.id.get_ref(),
                         members.join(" → ")
                     ))

@@ -226,7 +226,7 @@ fn a_comment_replying_to_itself_is_a_cycle() {
         "[[comment]]\nid = \"ok\"\nbody = \"x\"\n\n[[comment]]\nid = \"self\"\nparent = \"self\"\nbody = \"y\"\n",
     );
     assert!(
-        err.contains("comment `self` is part of a reply cycle: self → self"),
+        err.contains("comment `self` is part of a reply cycle: `self → self`"),
         "{err}"
     );
     assert!(err.contains("content/comments.toml:7:10"), "{err}");
