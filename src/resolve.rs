@@ -640,32 +640,45 @@ fn link_thread(
             },
         }
     }
-    // A cycle has no root: walking up from any member never ends.
-    let mut reported = HashSet::new();
+    // A cycle has no root: walking up from any member never ends. Each comment is walked
+    // over once (`state` remembers finished walks), so a 10,000-deep chain costs 10,000 steps.
+    const UNSEEN: usize = usize::MAX;
+    const DONE: usize = usize::MAX - 1;
+    let mut state = vec![UNSEEN; n];
     for start in 0..n {
-        let mut seen = HashSet::new();
-        let mut at = start;
-        while let Some(p) = parent_of[at] {
-            if !seen.insert(at) {
-                if reported.insert(at) {
-                    let c = &thread.comments[start];
-                    diags.push(
-                        Diagnostic::error(format!(
-                            "comment `{}` is part of a reply cycle",
-                            c.id.get_ref()
-                        ))
-                        .at(file, c.parent.as_ref().map_or(c.id.span(), |p| p.span()))
-                        .label("following parents from here comes back around")
-                        .help("one comment in the cycle must be top-level or reply to a comment outside it"),
-                    );
-                }
+        let mut path = Vec::new();
+        let mut at = Some(start);
+        while let Some(i) = at {
+            if state[i] == DONE {
                 break;
             }
-            at = p;
+            if state[i] == start {
+                // Back at a comment of this very walk: `i` closes a cycle.
+                let c = &thread.comments[i];
+                let from = path.iter().position(|&k| k == i).unwrap_or(0);
+                let members: Vec<&str> = path[from..]
+                    .iter()
+                    .chain(std::iter::once(&i))
+                    .map(|&k| thread.comments[k].id.get_ref().as_str())
+                    .collect();
+                diags.push(
+                    Diagnostic::error(format!(
+                        "comment `{}` is part of a reply cycle: `{}`",
+                        c.id.get_ref(),
+                        members.join(" → ")
+                    ))
+                    .at(file, c.parent.as_ref().map_or(c.id.span(), |p| p.span()))
+                    .label("following parents from here comes back around")
+                    .help("one comment in the cycle must be top-level or reply to a comment outside it"),
+                );
+                break;
+            }
+            state[i] = start;
+            path.push(i);
+            at = parent_of[i];
         }
-        if seen.contains(&at) {
-            // Mark every member of this cycle as reported once.
-            reported.extend(seen);
+        for i in path {
+            state[i] = DONE;
         }
     }
     let blocks = &content.essay.outline.blocks;

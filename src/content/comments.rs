@@ -29,6 +29,10 @@ pub struct Comment {
     pub id: Spanned<String>,
     /// Absent when the source doesn't say who wrote it.
     pub author: Option<String>,
+    /// The source doesn't name the author; `author` was inferred (e.g. from the comment's
+    /// own words), and readers are told so.
+    #[serde(default)]
+    pub author_inferred: bool,
     /// The id of the comment this one replies to; absent for a top-level comment.
     #[schemars(with = "Option<String>")]
     pub parent: Option<Spanned<String>>,
@@ -76,6 +80,15 @@ impl Thread {
         let mut thread: Thread = super::parse_toml(file, diags)?;
         thread.file = Some(file.clone());
         for comment in &thread.comments {
+            let id = comment.id.get_ref();
+            if !is_valid_id(id) {
+                diags.push(
+                    Diagnostic::error(format!("comment id `{id}` is not a plain word"))
+                        .at(file, comment.id.span())
+                        .label("not usable in a link")
+                        .help("ids become permalinks (#comment-<id>): use letters, digits, `-` and `_`, e.g. \"c01\""),
+                );
+            }
             if let Some(date) = &comment.date
                 && parse_date(date.get_ref()).is_none()
             {
@@ -92,6 +105,15 @@ impl Thread {
         }
         Some(thread)
     }
+}
+
+/// Comment ids end up in `id` attributes and URL fragments, so they are kept to characters
+/// that need no escaping in either.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// A comment date as shown to readers (`2024-08-19`), if the value is a date.
@@ -123,5 +145,15 @@ mod tests {
             None
         );
         assert_eq!(parse_date(&toml::Value::Integer(3)), None);
+    }
+
+    #[test]
+    fn ids_are_plain_words() {
+        assert!(is_valid_id("c01"));
+        assert!(is_valid_id("a_b-2"));
+        assert!(!is_valid_id(""));
+        assert!(!is_valid_id("a b"));
+        assert!(!is_valid_id("x\"><script>"));
+        assert!(!is_valid_id("é"));
     }
 }

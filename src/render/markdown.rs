@@ -283,10 +283,12 @@ impl<'e> Walker<'_, 'e> {
         let n = &id[1..];
         let mut s = String::new();
         if let Some(comments) = self.parts.comments_on.get(id) {
+            // The count is the link's visible text and starts its accessible name; CSS moves
+            // the marker into the margin where there is room for it.
             let first = &self.parts.comment_ids[comments[0]];
             let count = comments.len();
             s.push_str(&format!(
-                " <a class=\"comment-marker\" href=\"#comment-{}\" aria-label=\"{count} comment{} on this passage\">{count}</a>",
+                " <a class=\"comment-marker\" href=\"#comment-{}\" id=\"marker-{id}\">{count}<span class=\"visually-hidden\"> comment{} on this passage</span></a>",
                 escape(first),
                 if count == 1 { "" } else { "s" }
             ));

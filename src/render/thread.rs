@@ -1,164 +1,493 @@
 //! The comment thread: nested replies, scores, permalinks and annotations.
 //!
 //! Comment bodies are text from strangers. They are rendered from Markdown and then
-//! sanitized with ammonia: raw HTML is reduced to harmless tags, `javascript:` and `data:`
-//! URLs are dropped, and links get `rel="nofollow noopener noreferrer"`. Nothing from a
-//! body reaches the page any other way.
+//! sanitized with ammonia: raw HTML is reduced to a short list of harmless tags (no images,
+//! media, forms, SVG or MathML), `javascript:` and `data:` URLs are dropped, and links get
+//! `rel="nofollow noopener noreferrer"`. Nothing from a body reaches the page any other way;
+//! authors and quotes are escaped text. Editors' notes are the site author's Markdown, but
+//! they live in the same file as the comments, so they are sanitized too (keeping quire's
+//! own cell and reference links).
+//!
+//! Everything works without JavaScript: replies collapse with `<details>`, permalinks are
+//! fragments that CSS highlights with `:target`. The walk over the reply tree is iterative,
+//! so a thread nested thousands deep can't overflow the stack, and the HTML stops nesting
+//! at [`NESTING_LIMIT`], so the browser's parser never has to flatten it.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use pulldown_cmark::{Options, Parser};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::{escape, markdown::render_snippet};
+use crate::content::Comment;
 use crate::resolve::Linked;
 
-fn sanitizer() -> &'static ammonia::Builder<'static> {
+/// Replies deeper than this are not indented any further; they say whom they answer.
+pub const VISUAL_DEPTH_CAP: usize = 4;
+
+/// Replies nest in the HTML down to this depth; deeper ones are listed in order inside the
+/// reply list of their ancestor at this depth (each says whom it answers). Browsers'
+/// HTML parsers stop nesting elements about 512 deep (Chromium: 512), and every level
+/// of the thread costs three (`li`, `details`, `ol`).
+pub const NESTING_LIMIT: usize = 100;
+
+/// A thread with more comments than this renders its top-level comments lazily
+/// (`content-visibility: auto`) so that a very long page stays quick to scroll.
+const LARGE_THREAD: usize = 1000;
+
+/// Tags a comment body may keep. Everything else is unwrapped to its text, except
+/// `script` and `style`, whose content is dropped too.
+const BODY_TAGS: &[&str] = &[
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "dfn",
+    "dl",
+    "dt",
+    "em",
+    "hr",
+    "i",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
+];
+
+fn body_sanitizer() -> &'static ammonia::Builder<'static> {
     static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     BUILDER.get_or_init(|| {
         let mut b = ammonia::Builder::default();
-        b.url_schemes(["http", "https", "mailto"].into_iter().collect())
+        b.tags(BODY_TAGS.iter().copied().collect())
+            .url_schemes(["http", "https", "mailto"].into_iter().collect())
             .link_rel(Some("nofollow noopener noreferrer"))
             .url_relative(ammonia::UrlRelative::Deny);
         b
     })
 }
 
-/// A comment body, Markdown in, safe HTML out.
-pub fn sanitize_body(markdown: &str) -> String {
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(
-        &mut html,
-        Parser::new_ext(
-            markdown,
-            Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-        ),
-    );
-    sanitizer().clean(&html).to_string()
+/// Editors' notes keep quire's own links (relative `cells/…`, `references.html#…`) and
+/// the classes and data attributes that the grid and citation scripts look for.
+fn note_sanitizer() -> &'static ammonia::Builder<'static> {
+    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    BUILDER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.tags(BODY_TAGS.iter().copied().collect())
+            .url_schemes(["http", "https", "mailto"].into_iter().collect())
+            .link_rel(None)
+            .url_relative(ammonia::UrlRelative::PassThrough)
+            .add_generic_attributes(["class"])
+            .add_generic_attribute_prefixes(["data-", "aria-"]);
+        b
+    })
 }
 
-/// The whole thread as nested HTML. `root` prefixes links to other pages.
+/// Deepest element nesting a body may have. Parsing HTML costs time in proportion to the
+/// nesting depth for every tag, so a megabyte of `<div>`s would stall the build for minutes;
+/// no real comment comes near this.
+const MAX_BODY_NESTING: usize = 200;
+
+/// A comment body, Markdown in, safe HTML out. Headings become bold paragraphs, so that a
+/// comment can't break the page's outline. A body nested deeper than [`MAX_BODY_NESTING`]
+/// is shown as its plain source text instead.
+pub fn sanitize_body(markdown: &str) -> String {
+    let parser = Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    )
+    .flat_map(|event| match event {
+        Event::Start(Tag::Heading { .. }) => {
+            vec![Event::Start(Tag::Paragraph), Event::Start(Tag::Strong)]
+        }
+        Event::End(TagEnd::Heading(_)) => {
+            vec![Event::End(TagEnd::Strong), Event::End(TagEnd::Paragraph)]
+        }
+        e => vec![e],
+    });
+    let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
+    pulldown_cmark::html::push_html(&mut html, parser);
+    if nesting_exceeds(&html, MAX_BODY_NESTING) {
+        return format!(
+            "<p class=\"too-deep\"><em>This comment's markup is nested too deeply to display, so here is its text as written:</em></p>\n<div class=\"comment-source\">{}</div>\n",
+            escape(markdown)
+        );
+    }
+    body_sanitizer().clean(&html).to_string()
+}
+
+/// Does the HTML open elements more than `limit` deep? A quick, conservative count of
+/// start and end tags (unclosed tags count as open), linear in the length.
+fn nesting_exceeds(html: &str, limit: usize) -> bool {
+    const VOID: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr",
+    ];
+    let bytes = html.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(offset) = html[i..].find('<') {
+        i += offset + 1;
+        match bytes.get(i) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(c) if c.is_ascii_alphabetic() => {
+                let name_end = html[i..]
+                    .find(|c: char| !c.is_ascii_alphanumeric())
+                    .map_or(html.len(), |e| i + e);
+                let name = html[i..name_end].to_ascii_lowercase();
+                let self_closing = html[name_end..]
+                    .find('>')
+                    .is_some_and(|e| html[..name_end + e].ends_with('/'));
+                if !VOID.contains(&name.as_str()) && !self_closing {
+                    depth += 1;
+                    if depth > limit {
+                        return true;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+fn sanitize_note(html: &str) -> String {
+    note_sanitizer().clean(html).to_string()
+}
+
+/// How a comment's author is named.
+fn author_html(c: &Comment) -> String {
+    match (&c.author, c.deleted) {
+        (_, true) => "<span class=\"author deleted\">[comment deleted]</span>".into(),
+        (Some(a), _) if c.author_inferred => format!(
+            "<bdi class=\"author\">{}</bdi> <span class=\"inferred\" title=\"The source doesn't name this commenter; the name is inferred from what the comment says\">(name inferred)</span>",
+            escape(a)
+        ),
+        (Some(a), _) => format!("<bdi class=\"author\">{}</bdi>", escape(a)),
+        (None, _) => "<span class=\"author unknown\" title=\"The source doesn't name this commenter\">unknown</span>".into(),
+    }
+}
+
+/// The author in a sentence ("in reply to …", "replies to …").
+fn author_plain(c: &Comment) -> String {
+    match (&c.author, c.deleted) {
+        (_, true) => "a deleted comment".into(),
+        (Some(a), _) => format!("<bdi>{}</bdi>", escape(a)),
+        (None, _) => "an unknown commenter".into(),
+    }
+}
+
+/// The whole thread as nested HTML. `root` prefixes links to other pages (cells).
 pub fn thread_html(linked: &Linked, root: &str) -> String {
-    let mut s = String::new();
+    let comments = &linked.content.thread.comments;
     let t = &linked.thread;
-    s.push_str("<ol class=\"thread\">\n");
-    for &i in &t.roots {
-        comment_html(linked, i, 0, root, &mut s);
+    let n = comments.len();
+    if n == 0 {
+        return "<p class=\"none\">No comments.</p>\n".into();
+    }
+
+    // Pre-order walk (iterative): depth of each comment, then descendant counts bottom-up.
+    let mut depth = vec![0usize; n];
+    let mut parent = vec![None; n];
+    let mut order = Vec::with_capacity(n);
+    let mut stack: Vec<usize> = t.roots.iter().rev().copied().collect();
+    let mut seen = HashSet::new();
+    while let Some(i) = stack.pop() {
+        if !seen.insert(i) {
+            continue;
+        }
+        order.push(i);
+        for &c in t.children[i].iter().rev() {
+            depth[c] = depth[i] + 1;
+            parent[c] = Some(i);
+            stack.push(c);
+        }
+    }
+    let mut descendants = vec![0usize; n];
+    for &i in order.iter().rev() {
+        if let Some(p) = parent[i] {
+            descendants[p] += descendants[i] + 1;
+        }
+    }
+
+    // Block id -> the comments annotating it, to cross-link comments on one passage.
+    let mut on_block: HashMap<&str, Vec<usize>> = HashMap::new();
+    for la in &t.annotations {
+        if let Some(b) = &la.block {
+            let list = on_block.entry(b.as_str()).or_default();
+            if !list.contains(&la.comment) {
+                list.push(la.comment);
+            }
+        }
+    }
+
+    let essay_author = linked.content.essay.front.author.as_deref();
+    let mut s = String::with_capacity(n * 1500);
+    s.push_str(if n > LARGE_THREAD {
+        "<ol class=\"thread large\">\n"
+    } else {
+        "<ol class=\"thread\">\n"
+    });
+
+    enum Step {
+        Open(usize),
+        Close,
+    }
+    let mut steps: Vec<Step> = t.roots.iter().rev().map(|&i| Step::Open(i)).collect();
+    let mut opened = HashSet::new();
+    while let Some(step) = steps.pop() {
+        let i = match step {
+            Step::Close => {
+                s.push_str("</ol>\n</details>\n</li>\n");
+                continue;
+            }
+            Step::Open(i) => i,
+        };
+        if !opened.insert(i) {
+            continue;
+        }
+        let c = &comments[i];
+        let view = CommentView {
+            linked,
+            root,
+            c,
+            index: i,
+            depth: depth[i],
+            parent: parent[i].map(|p| &comments[p]),
+            parent_id: parent[i].map(|p| comments[p].id.get_ref().as_str()),
+            is_op: !c.deleted && c.author.is_some() && c.author.as_deref() == essay_author,
+            on_block: &on_block,
+        };
+        view.open(&mut s);
+        let children = &t.children[i];
+        if children.is_empty() {
+            s.push_str("</li>\n");
+            continue;
+        }
+        if depth[i] + 1 >= NESTING_LIMIT {
+            // Too deep to nest further: the replies follow as siblings, in order.
+            s.push_str("</li>\n");
+            for &child in children.iter().rev() {
+                steps.push(Step::Open(child));
+            }
+            continue;
+        }
+        let hidden = descendants[i];
+        let replies = if hidden == 1 { "reply" } else { "replies" };
+        let to = match (&c.author, c.deleted) {
+            (_, true) => " to the deleted comment".to_string(),
+            (Some(a), _) => format!(" to <bdi>{}</bdi>", escape(a)),
+            (None, _) => " to this comment".to_string(),
+        };
+        let flat = if depth[i] + 1 > VISUAL_DEPTH_CAP {
+            " flat"
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "<details class=\"replies-toggle\" open>\n<summary><span class=\"when-open\">Hide {hidden} {replies}</span><span class=\"when-closed\">Show {hidden} hidden {replies}</span><span class=\"visually-hidden\">{to}</span></summary>\n<ol class=\"replies{flat}\">\n"
+        ));
+        steps.push(Step::Close);
+        for &child in children.iter().rev() {
+            steps.push(Step::Open(child));
+        }
     }
     s.push_str("</ol>\n");
     s
 }
 
-fn comment_html(linked: &Linked, i: usize, depth: usize, root: &str, s: &mut String) {
-    let c = &linked.content.thread.comments[i];
-    let id = escape(c.id.get_ref());
-    let essay_author = linked.content.essay.front.author.as_deref();
-    let is_op = c.author.is_some() && c.author.as_deref() == essay_author;
-    s.push_str(&format!(
-        "<li class=\"comment{}{}\" id=\"comment-{id}\" data-depth=\"{depth}\">\n<article aria-labelledby=\"comment-{id}-by\">\n<header class=\"comment-meta\">",
-        if is_op { " by-post-author" } else { "" },
-        if c.deleted { " deleted" } else { "" },
-    ));
-    let author = match (&c.author, c.deleted) {
-        (_, true) => "<span class=\"author unknown\">[comment deleted]</span>".to_string(),
-        (Some(a), _) => format!("<span class=\"author\">{}</span>", escape(a)),
-        (None, _) => "<span class=\"author unknown\">unknown author</span>".to_string(),
-    };
-    s.push_str(&format!("<span id=\"comment-{id}-by\">{author}</span>"));
-    if is_op {
-        s.push_str(" <span class=\"badge\" title=\"The essay's author\">post author</span>");
+struct CommentView<'a> {
+    linked: &'a Linked,
+    root: &'a str,
+    c: &'a Comment,
+    index: usize,
+    depth: usize,
+    parent: Option<&'a Comment>,
+    parent_id: Option<&'a str>,
+    is_op: bool,
+    on_block: &'a HashMap<&'a str, Vec<usize>>,
+}
+
+impl CommentView<'_> {
+    /// Everything of the comment up to (not including) its replies and `</li>`.
+    fn open(&self, s: &mut String) {
+        let c = self.c;
+        let id = escape(c.id.get_ref());
+        let mut classes = String::from("comment");
+        if self.is_op {
+            classes.push_str(" by-post-author");
+        }
+        if c.deleted {
+            classes.push_str(" deleted");
+        }
+        if self.depth > VISUAL_DEPTH_CAP {
+            classes.push_str(" beyond-cap");
+        }
+        let label = match (&c.author, c.deleted) {
+            (_, true) => "Deleted comment".to_string(),
+            (Some(a), _) => format!("Comment by {}", escape(a)),
+            (None, _) => "Comment by an unknown commenter".to_string(),
+        };
+        s.push_str(&format!(
+            "<li class=\"{classes}\" id=\"comment-{id}\" data-depth=\"{}\">\n<article class=\"comment-card\" aria-label=\"{label}\">\n<header class=\"comment-meta\">{}",
+            self.depth,
+            author_html(c)
+        ));
+        if self.is_op {
+            s.push_str(
+                " <span class=\"badge post-author\" title=\"The essay's author\">post author</span>",
+            );
+        }
+        if self.depth > VISUAL_DEPTH_CAP
+            && let (Some(p), Some(pid)) = (self.parent, self.parent_id)
+        {
+            s.push_str(&format!(
+                " <span class=\"in-reply-to\">in reply to <a href=\"#comment-{}\">{}</a></span>",
+                escape(pid),
+                author_plain(p)
+            ));
+        }
+        if let Some(date) = c
+            .date
+            .as_ref()
+            .and_then(|d| crate::content::comments::parse_date(d.get_ref()))
+        {
+            s.push_str(&format!(" <time datetime=\"{date}\">{date}</time>"));
+        }
+        s.push_str(&scores(c));
+        s.push_str(&format!(
+            " <a class=\"permalink\" href=\"#comment-{id}\">Link<span class=\"visually-hidden\"> to this comment</span></a></header>\n"
+        ));
+        self.annotations(s);
+        if c.deleted {
+            s.push_str(
+                "<div class=\"comment-body\"><p><em>This comment was deleted.</em></p></div>\n",
+            );
+        } else {
+            s.push_str("<div class=\"comment-body\" dir=\"auto\">");
+            s.push_str(&sanitize_body(&c.body));
+            s.push_str("</div>\n");
+        }
+        s.push_str("</article>\n");
     }
-    if let Some(date) = c
-        .date
-        .as_ref()
-        .and_then(|d| crate::content::comments::parse_date(d.get_ref()))
-    {
-        s.push_str(&format!(" <time datetime=\"{date}\">{date}</time>"));
-    } else {
-        s.push_str(" <span class=\"date unknown\">date unknown</span>");
-    }
-    s.push_str(&scores(c));
-    s.push_str(&format!(
-        " <a class=\"permalink\" href=\"#comment-{id}\" aria-label=\"Permalink to this comment\">#</a></header>\n"
-    ));
-    for (k, a) in c.annotations.iter().enumerate() {
-        let Some(la) = linked
+
+    fn annotations(&self, s: &mut String) {
+        let linked = self.linked;
+        let comments = &linked.content.thread.comments;
+        for la in linked
             .thread
             .annotations
             .iter()
-            .find(|la| la.comment == i && la.index == k)
-        else {
-            continue;
-        };
-        s.push_str("<aside class=\"annotation\">");
-        match &la.block {
-            Some(block) => s.push_str(&format!(
-                "<p class=\"annotation-label\">About this passage (<a href=\"{root}index.html#{block}\">in the essay</a>):</p>"
-            )),
-            None => s.push_str(
-                "<p class=\"annotation-label\">About a passage since removed from the essay:</p>",
-            ),
+            .filter(|la| la.comment == self.index)
+        {
+            let Some(a) = self.c.annotations.get(la.index) else {
+                continue;
+            };
+            let quote = escape(crate::resolve::markdown_text(a.quote.get_ref()).trim());
+            s.push_str("<div class=\"annotation\">\n");
+            match &la.block {
+                Some(block) => {
+                    s.push_str(&format!(
+                        "<p class=\"annotation-label\">About this passage of the essay: <a class=\"annotation-backlink\" href=\"#{0}\">back to paragraph {1}<span aria-hidden=\"true\"> ↩</span></a></p>\n<blockquote class=\"annotation-quote\"><p>{quote}</p></blockquote>\n",
+                        escape(block),
+                        escape(block.trim_start_matches('p')),
+                    ));
+                    let others: Vec<String> = self
+                        .on_block
+                        .get(block.as_str())
+                        .into_iter()
+                        .flatten()
+                        .filter(|&&j| j != self.index)
+                        .map(|&j| {
+                            format!(
+                                "<a href=\"#comment-{}\">{}</a>",
+                                escape(comments[j].id.get_ref()),
+                                author_plain(&comments[j])
+                            )
+                        })
+                        .collect();
+                    if !others.is_empty() {
+                        s.push_str(&format!(
+                            "<p class=\"annotation-others\">Also about this passage: the comment by {}.</p>\n",
+                            others.join(", the comment by ")
+                        ));
+                    }
+                }
+                None => s.push_str(&format!(
+                    "<p class=\"annotation-label\">About a passage since removed from the essay:</p>\n<blockquote class=\"annotation-quote removed\"><p><span class=\"removed-label\">Removed passage</span> <del>{quote}</del></p></blockquote>\n"
+                )),
+            }
+            if let Some(note) = &a.note {
+                let note_html = sanitize_note(&render_snippet(note, linked, self.root));
+                s.push_str(&format!(
+                    "<div class=\"editor-note\"><p class=\"note-label\">Editor's note</p>{note_html}</div>\n"
+                ));
+            }
+            if let Some(cell) = &la.cell {
+                let name = linked
+                    .grid
+                    .as_ref()
+                    .and_then(|g| g.find(cell))
+                    .map_or(cell.clone(), |c| c.name.clone());
+                s.push_str(&format!(
+                    "<p class=\"annotation-cell\">Grid cell: <a href=\"{}cells/{1}.html\" data-cell=\"{1}\">{2}</a></p>\n",
+                    self.root,
+                    escape(cell),
+                    escape(&name)
+                ));
+            }
+            s.push_str("</div>\n");
         }
-        s.push_str(&format!(
-            "<blockquote class=\"annotation-quote{}\">{}</blockquote>",
-            if la.block.is_none() { " removed" } else { "" },
-            escape(a.quote.get_ref())
-        ));
-        if let Some(note) = &a.note {
-            s.push_str(&format!(
-                "<div class=\"editor-note\"><span class=\"note-label\">Editor's note:</span> {}</div>",
-                render_snippet(note, linked, root)
-            ));
-        }
-        if let Some(cell) = &la.cell {
-            s.push_str(&format!(
-                "<p class=\"annotation-cell\">Grid cell: <a href=\"{root}cells/{0}.html\" data-cell=\"{0}\">{1}</a></p>",
-                escape(cell),
-                escape(
-                    &linked
-                        .grid
-                        .as_ref()
-                        .and_then(|g| g.find(cell))
-                        .map_or(cell.clone(), |c| c.name.clone())
-                )
-            ));
-        }
-        s.push_str("</aside>\n");
     }
-    if c.deleted {
-        s.push_str("<div class=\"comment-body\"><p><em>This comment was deleted.</em></p></div>\n");
-    } else {
-        s.push_str(&format!(
-            "<div class=\"comment-body\">{}</div>\n",
-            sanitize_body(&c.body)
-        ));
-    }
-    s.push_str("</article>\n");
-    let children = &linked.thread.children[i];
-    if !children.is_empty() {
-        s.push_str("<ol class=\"replies\">\n");
-        for &child in children {
-            comment_html(linked, child, depth + 1, root, s);
-        }
-        s.push_str("</ol>\n");
-    }
-    s.push_str("</li>\n");
 }
 
-fn scores(c: &crate::content::Comment) -> String {
+/// Scores in LessWrong's order: Ω Alignment Forum karma, then karma, then agreement, each
+/// with a visible label and LessWrong's tooltip wording. Kept short: a big thread repeats
+/// this ten thousand times.
+fn scores(c: &Comment) -> String {
     let mut parts = Vec::new();
-    if let Some(k) = c.karma {
-        parts.push(format!(
-            "<span class=\"score karma\" title=\"Karma\">{k} karma</span>"
-        ));
-    }
     if let Some(k) = c.af_karma {
         parts.push(format!(
-            "<span class=\"score af-karma\" title=\"AI Alignment Forum karma\">Ω {k} <span class=\"score-label\">AF karma</span></span>"
+            "<span class=\"score af-karma\" title=\"AI Alignment Forum karma\"><span aria-hidden=\"true\">Ω</span> {k} <small>AF karma</small></span>"
+        ));
+    }
+    if let Some(k) = c.karma {
+        parts.push(format!(
+            "<span class=\"score karma\" title=\"Karma\">{k} <small>karma</small></span>"
         ));
     }
     if let Some(k) = c.agreement {
         parts.push(format!(
-            "<span class=\"score agreement\" title=\"Agreement votes\">{k} agreement</span>"
+            "<span class=\"score agreement\" title=\"Agreement\">{k} <small>agreement</small></span>"
         ));
     }
     if parts.is_empty() {
@@ -167,21 +496,27 @@ fn scores(c: &crate::content::Comment) -> String {
     let raw = c
         .scores_raw
         .as_ref()
-        .map(|r| format!(" title=\"As shown in the source: {}\"", escape(r)))
+        .map(|r| {
+            format!(
+                " title=\"As the source showed them: {}. The split into three scores is this edition's reading.\"",
+                escape(r)
+            )
+        })
         .unwrap_or_default();
     format!(" <span class=\"scores\"{raw}>{}</span>", parts.join(" "))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::sanitize_body;
+    use super::{sanitize_body, sanitize_note};
 
     #[test]
     fn hostile_markup_is_neutralized() {
         let out = sanitize_body(
-            "<script>alert(1)</script><img src=x onerror=alert(1)> [x](javascript:alert(1)) <a href=\"data:text/html,hi\">d</a> [ok](https://example.org)",
+            "<script>alert(1)</script><img src=x onerror=alert(1)>\n\n[x](javascript:alert(1)) <a href=\"data:text/html,hi\">d</a> [ok](https://example.org)",
         );
         assert!(!out.contains("<script"), "{out}");
+        assert!(!out.contains("<img"), "{out}");
         assert!(!out.contains("onerror"), "{out}");
         assert!(!out.contains("href=\"javascript:"), "{out}");
         assert!(!out.contains("href=\"data:"), "{out}");
@@ -189,5 +524,66 @@ mod tests {
             out.contains("rel=\"nofollow noopener noreferrer\""),
             "{out}"
         );
+    }
+
+    #[test]
+    fn svg_mathml_and_styles_are_dropped() {
+        let out = sanitize_body(
+            "<svg onload=alert(1)><use href=\"#x\"/></svg><math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math><div style=\"position:fixed\" id=\"comments\" class=\"x\">t</div><iframe srcdoc=\"<script>alert(1)</script>\"></iframe>",
+        );
+        for bad in [
+            "<svg", "<math", "<style", "<img", "style=", "id=", "class=", "<iframe", "onload",
+        ] {
+            assert!(!out.contains(bad), "{bad} in {out}");
+        }
+    }
+
+    #[test]
+    fn headings_become_bold_paragraphs() {
+        let out = sanitize_body("# Big\n\ntext");
+        assert!(out.contains("<p><strong>Big</strong></p>"), "{out}");
+        assert!(!out.contains("<h1"), "{out}");
+    }
+
+    #[test]
+    fn deep_nesting_is_shown_as_text_quickly() {
+        let started = std::time::Instant::now();
+        let deep = "<div>".repeat(200_000) + "x<script>alert(1)</script>";
+        let out = sanitize_body(&deep);
+        assert!(out.contains("nested too deeply"), "{}", &out[..200]);
+        assert!(out.contains("&lt;script&gt;") && !out.contains("<script"));
+        let quotes = "> ".repeat(100_000) + "deep";
+        let out = sanitize_body(&quotes);
+        assert!(out.contains("nested too deeply") && out.contains("deep"));
+        // Even unoptimized, both take well under the seconds a full HTML parse would.
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+        // Ordinary nesting is rendered as usual.
+        let out = sanitize_body("> > > quoted\n\n- a\n  - b\n\n<b><i>x</i></b><br/>");
+        assert!(
+            out.contains("<blockquote>") && out.contains("<b><i>x</i></b>"),
+            "{out}"
+        );
+        assert!(!out.contains("nested too deeply"));
+    }
+
+    #[test]
+    fn nesting_count() {
+        use super::nesting_exceeds;
+        assert!(!nesting_exceeds("<p>a<br>b<img src=x><hr/></p>", 1));
+        assert!(nesting_exceeds("<p><b>x</b></p>", 1));
+        assert!(!nesting_exceeds("<p>a</p><p>b</p>", 1));
+        assert!(nesting_exceeds(&"<div>".repeat(201), 200));
+        assert!(!nesting_exceeds("a < b and c <3", 0));
+    }
+
+    #[test]
+    fn notes_keep_quire_links_but_lose_scripts() {
+        let out = sanitize_note(
+            "<p><a class=\"cell-link\" href=\"cells/a-b.html\" data-cell=\"a-b\">x</a><script>alert(1)</script><a href=\"javascript:alert(1)\">y</a></p>",
+        );
+        assert!(out.contains("href=\"cells/a-b.html\""), "{out}");
+        assert!(out.contains("data-cell=\"a-b\""), "{out}");
+        assert!(!out.contains("<script"), "{out}");
+        assert!(!out.contains("javascript:"), "{out}");
     }
 }
