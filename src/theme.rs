@@ -39,7 +39,7 @@ impl Theme {
                         return None;
                     }
                 };
-                if !entry.file_type().is_file() {
+                if !entry.file_type().is_file() || is_editor_litter(entry.file_name()) {
                     continue;
                 }
                 let rel = entry
@@ -113,6 +113,16 @@ impl Theme {
     }
 }
 
+/// Hidden files, editor backups and swap files never belong in a published site.
+fn is_editor_litter(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.')
+        || name.ends_with('~')
+        || [".swp", ".swo", ".swx", ".tmp", ".bak"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+}
+
 fn bundle(parts: Vec<(String, Vec<u8>)>, open: &str, close: &str) -> Vec<u8> {
     let mut out = Vec::new();
     for (name, bytes) in parts {
@@ -123,4 +133,26 @@ fn bundle(parts: Vec<(String, Vec<u8>)>, open: &str, close: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_litter_in_a_theme_is_not_published() {
+        let tmp = tempfile::tempdir().unwrap();
+        let css = tmp.path().join("themes/t/static/css");
+        std::fs::create_dir_all(&css).unwrap();
+        std::fs::create_dir_all(tmp.path().join("themes/t/templates")).unwrap();
+        std::fs::write(css.join("00-a.css"), "a{}").unwrap();
+        std::fs::write(css.join(".00-a.css.swp"), "junk").unwrap();
+        std::fs::write(css.join("00-a.css~"), "junk").unwrap();
+        let mut diags = Diagnostics::new();
+        let theme = Theme::load(tmp.path(), "t", &mut diags).unwrap();
+        let bundle = String::from_utf8(theme.assets["quire.css"].clone()).unwrap();
+        assert!(bundle.contains("a{}"));
+        assert!(!bundle.contains("junk"), "{bundle}");
+        assert_eq!(theme.assets.len(), 1);
+    }
 }
