@@ -15,8 +15,23 @@ fn benchmark_runs_at_smallest_size() {
         .args(["--quire", env!("CARGO_BIN_EXE_quire")])
         .arg("--work")
         .arg(work.path())
-        .args(["--scales", "1,2", "--comments", "24,100", "--tools", "quire"])
-        .args(["--runs", "1", "--warmup", "0", "--nice", "0", "--no-install"])
+        .args([
+            "--scales",
+            "1,2",
+            "--comments",
+            "24,100",
+            "--tools",
+            "quire",
+        ])
+        .args([
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--nice",
+            "0",
+            "--no-install",
+        ])
         .output()
         .expect("python3 must be installed to run bench/bench.py");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -27,7 +42,12 @@ fn benchmark_runs_at_smallest_size() {
     let cases = results["cases"].as_array().expect("cases");
     let sizes: Vec<(u64, u64)> = cases
         .iter()
-        .map(|c| (c["scale"].as_u64().unwrap(), c["comments"].as_u64().unwrap()))
+        .map(|c| {
+            (
+                c["scale"].as_u64().unwrap(),
+                c["comments"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(sizes, [(1, 24), (1, 100), (2, 24), (2, 100)]);
     for case in cases {
@@ -45,8 +65,42 @@ fn benchmark_runs_at_smallest_size() {
     let essay = std::fs::read_to_string(work.path().join("inputs/quire/x2-c100/content/essay.md"))
         .expect("generated essay");
     assert!(essay.contains("(part 2)") && essay.contains("[^darwin-2]:"));
-    let thread =
-        std::fs::read_to_string(work.path().join("inputs/quire/x2-c100/content/comments.toml"))
-            .expect("generated thread");
+    let thread = std::fs::read_to_string(
+        work.path()
+            .join("inputs/quire/x2-c100/content/comments.toml"),
+    )
+    .expect("generated thread");
     assert_eq!(thread.matches("[[comment]]").count(), 100);
+}
+
+/// The default essay has no code block, so its build must not load syntect's syntax set
+/// (loading it costs more than the rest of the build); an essay with one must.
+#[test]
+fn syntax_set_loads_only_for_code_blocks() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().expect("temporary folder");
+    let build = |root: &Path, site: &str| {
+        quire::build(&quire::BuildOptions {
+            root: root.to_path_buf(),
+            out: Some(out.path().join(site)),
+            base_url: None,
+        })
+        .map_err(|d| d.render(false))
+        .expect("build")
+    };
+    build(root, "plain");
+    assert!(!quire::render::highlight::syntaxes_loaded());
+
+    let project = tempfile::tempdir().expect("temporary folder");
+    let content = project.path().join("content");
+    std::fs::create_dir(&content).expect("content folder");
+    for f in ["grid.toml", "comments.toml", "references.toml"] {
+        std::fs::copy(root.join("content").join(f), content.join(f)).expect("copy content");
+    }
+    let essay = std::fs::read_to_string(root.join("content/essay.md")).expect("essay");
+    let (body, notes) = essay.split_at(essay.find("\n[^").expect("footnotes"));
+    let with_code = format!("{body}\n\n```rust\nfn main() {{}}\n```\n{notes}");
+    std::fs::write(content.join("essay.md"), with_code).expect("write essay");
+    build(project.path(), "code");
+    assert!(quire::render::highlight::syntaxes_loaded());
 }
