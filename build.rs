@@ -5,7 +5,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    // Read at run time: `env!` would bake in the folder the build script was first compiled
+    // in, and a target directory shared between checkouts would embed another one's theme.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap();
+    let theme = Path::new(&manifest_dir).join("themes/default");
     println!("cargo:rerun-if-changed={}", theme.display());
     let mut files = Vec::new();
     collect(&theme, &theme, &mut files);

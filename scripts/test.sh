@@ -16,6 +16,13 @@ if [ -z "${QUIRE_CHROMIUM:-}${QUIRE_CHROMEDRIVER:-}" ] &&
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
 fi
 
+# pdftotext (poppler-utils) reads the print-to-PDF output in tests/browser_offline.rs.
+if ! command -v pdftotext >/dev/null 2>&1; then
+  echo "== installing poppler-utils (pdftotext, for the print test)"
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y poppler-utils
+fi
+
 # rustfmt and clippy ship with the toolchain here; add them only if they are missing.
 cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
@@ -24,5 +31,5 @@ echo "== cargo fmt --check"
 cargo fmt --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets -- -D warnings
-echo "== cargo test --all-targets"
-cargo test --all-targets "$@"
+echo "== cargo test --all-targets --no-fail-fast"
+cargo test --all-targets --no-fail-fast "$@"

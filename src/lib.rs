@@ -6,12 +6,17 @@
 //! [`render`] turns the linked model into pages through the [`theme`], and [`output`]
 //! swaps the new site into place.
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod export;
+pub mod html;
+pub mod new;
 pub mod output;
 pub mod render;
 pub mod resolve;
+pub mod schema;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -53,7 +58,7 @@ pub fn render_site(
     let base_url = match base_url.map(|u| normalize_base_url(&u)) {
         Some(Ok(u)) => Some(u),
         Some(Err(d)) => {
-            diags.push(d);
+            diags.push(*d);
             None
         }
         None => None,
@@ -94,7 +99,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
 }
 
 /// `base_url` must be an absolute http(s) URL; it is kept with one trailing slash.
-pub fn normalize_base_url(url: &str) -> Result<String, Diagnostic> {
+pub fn normalize_base_url(url: &str) -> Result<String, Box<Diagnostic>> {
     let url = url.trim();
     let rest = url
         .strip_prefix("https://")
@@ -104,11 +109,9 @@ pub fn normalize_base_url(url: &str) -> Result<String, Diagnostic> {
         !host.is_empty() && !r.contains(char::is_whitespace)
     });
     if !valid {
-        return Err(
-            Diagnostic::error(format!("base URL `{url}` is not an absolute http(s) URL")).help(
-                "write the address the site is published at, e.g. https://user.github.io/repo/",
-            ),
-        );
+        let d = Diagnostic::error(format!("base URL `{url}` is not an absolute http(s) URL"))
+            .help("write the address the site is published at, e.g. https://user.github.io/repo/");
+        return Err(Box::new(d));
     }
     Ok(format!("{}/", url.trim_end_matches('/')))
 }

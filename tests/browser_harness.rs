@@ -80,6 +80,19 @@ fn console_error_is_reported() {
 }
 
 #[test]
+fn horizontal_overflow_is_reported_at_phone_width_only() {
+    let report = check_fixture("overflow.html");
+    assert_eq!(report.overflows(), vec![375], "{report}");
+    let message = report.to_string();
+    assert!(message.contains("fixture-overflow.html"), "{message}");
+    assert!(
+        message.contains("horizontal overflow at 375 px") && message.contains("div#too-wide.wide"),
+        "{message}"
+    );
+    assert_eq!(report.problems.len(), 1, "{report}");
+}
+
+#[test]
 fn missing_asset_is_reported_as_failed_request_from_file_and_http() {
     let report = check_fixture("missing-asset.html");
     assert_eq!(report.failed_requests().len(), 1, "{report}");

@@ -4,54 +4,67 @@
 //! Comment bodies are text from strangers; this module only parses them. Sanitizing is the
 //! renderer's job, and linking parents and quotes is `resolve`'s.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The comment thread: one `[[comment]]` table per comment, in thread order.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Thread {
     #[serde(skip)]
     pub file: Option<SourceFile>,
+    /// The comments, in the order they are shown; a reply names its parent.
     #[serde(rename = "comment", default)]
     pub comments: Vec<Comment>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Comment {
+    /// Unique within the thread; becomes the comment's permalink.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// Absent when the source doesn't say who wrote it.
     pub author: Option<String>,
-    /// Absent for a top-level comment.
+    /// The id of the comment this one replies to; absent for a top-level comment.
+    #[schemars(with = "Option<String>")]
     pub parent: Option<Spanned<String>>,
     /// A TOML date or an ISO 8601 string; absent when unknown.
+    #[schemars(with = "Option<String>")]
     pub date: Option<Spanned<toml::Value>>,
+    /// The comment's score, when the source shows one.
     pub karma: Option<i64>,
     /// Alignment Forum karma (LessWrong shows it after an Ω).
     pub af_karma: Option<i64>,
+    /// Agreement votes, when the source shows them.
     pub agreement: Option<i64>,
     /// The scores exactly as the source showed them, when they had to be read apart.
     pub scores_raw: Option<String>,
+    /// The comment was deleted: it is shown as a placeholder that keeps its replies in place.
     #[serde(default)]
     pub deleted: bool,
     /// Markdown; untrusted.
     #[serde(default)]
     pub body: String,
+    /// Passages of the essay this comment is about.
     #[serde(rename = "annotation", default)]
     pub annotations: Vec<Annotation>,
 }
 
 /// Ties a comment to the passage of the essay it argues about.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Annotation {
     /// The passage, quoted exactly as it stands in the essay (or stood, if `removed`).
+    #[schemars(with = "String")]
     pub quote: Spanned<String>,
     /// An editor's note, Markdown.
     pub note: Option<String>,
     /// The grid cell the exchange touches.
+    #[schemars(with = "Option<String>")]
     pub cell: Option<Spanned<String>>,
     /// The passage was cut from the essay after the comment was written.
     #[serde(default)]

@@ -9,16 +9,21 @@
 use std::ops::Range;
 
 use pulldown_cmark::{BrokenLink, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 
-#[derive(Debug, Clone, Deserialize)]
+/// The essay's front matter: the TOML between the `+++` lines at the top of `content/essay.md`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
+    /// The essay's title, shown in its header and the page `<title>`.
     pub title: String,
+    /// Who wrote the essay, as the byline should read.
     pub author: Option<String>,
-    /// A TOML date (`2024-08-19`).
+    /// A TOML date (`2024-08-19`), not a quoted string.
+    #[schemars(with = "Option<String>")]
     pub date: Option<toml::value::Datetime>,
     /// Where the essay was first published.
     pub original_url: Option<String>,

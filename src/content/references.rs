@@ -1,34 +1,43 @@
 //! `content/references.toml`: the bibliography, one `[[ref]]` table per work.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::{Diagnostics, SourceFile};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The bibliography: one `[[ref]]` table per work.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bibliography {
     #[serde(skip)]
     pub file: Option<SourceFile>,
+    /// The works, in any order (the bibliography page sorts them by author).
     #[serde(rename = "ref", default)]
     pub refs: Vec<Reference>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reference {
+    /// One word that cites the work: `[@key]` in the essay, `readings` in grid.toml.
+    #[schemars(with = "String", regex(pattern = r"^\S+$"))]
     pub key: Spanned<String>,
     /// Full names, in the work's order. A literal "et al." stands for authors not listed.
     #[serde(default)]
     pub authors: Vec<String>,
+    /// The work's title, as printed.
     pub title: String,
+    /// Year of publication.
     pub year: Option<i64>,
+    /// Where it appeared: a journal with volume and pages, a publisher, a website.
     pub venue: Option<String>,
     /// Empty when no link could be confirmed.
     #[serde(default)]
     pub url: String,
     /// Grid cells this work is a reading for (checked against grid.toml).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub cells: Vec<Spanned<String>>,
     /// reading | footnote | essay: why the work is in the bibliography.
     pub role: Option<String>,

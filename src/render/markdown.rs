@@ -31,6 +31,8 @@ pub struct FootnoteHtml {
     pub label: String,
     /// `fn-<label>`
     pub id: String,
+    /// The note's own text, then the full citation of every work it cites (so a popover,
+    /// a sidenote and a printed endnote all show where the claim comes from).
     pub html: String,
     /// Ids of each place that references the note (`fnref-<label>`, `fnref-<label>-2`...).
     pub backrefs: Vec<String>,
@@ -76,6 +78,7 @@ pub fn render_essay(linked: &Linked, parts: &Parts<'_>) -> EssayHtml {
         fn_uses: HashMap::new(),
         toc: Vec::new(),
         notes: Vec::new(),
+        note_cites: None,
         link_stack: Vec::new(),
         block_stack: Vec::new(),
     };
@@ -133,6 +136,8 @@ struct Walker<'a, 'e> {
     fn_uses: HashMap<String, usize>,
     toc: Vec<TocEntry>,
     notes: Vec<(String, String)>,
+    /// While walking a footnote definition: the keys it cites, in order of first mention.
+    note_cites: Option<Vec<String>>,
     /// For each open link: does its End need a literal `</a>`?
     link_stack: Vec<bool>,
     /// For each open anchorable block: its id.
@@ -208,9 +213,12 @@ impl<'e> Walker<'_, 'e> {
                 Event::Start(Tag::FootnoteDefinition(label)) => {
                     let end = matching_end(self.events, i);
                     let mut inner = Vec::new();
+                    let outer = self.note_cites.replace(Vec::new());
                     self.walk(i + 1, end, &mut inner);
+                    let cites = std::mem::replace(&mut self.note_cites, outer).unwrap_or_default();
                     let mut note = String::new();
                     pulldown_cmark::html::push_html(&mut note, inner.into_iter());
+                    note.push_str(&self.note_sources(&cites));
                     self.notes.push((label.to_string(), note));
                     i = end + 1;
                     continue;
@@ -242,6 +250,7 @@ impl<'e> Walker<'_, 'e> {
                     let key = &dest_url["ref:".len()..];
                     if let Some(r) = self.linked.reference(key) {
                         out.push(html(cite::inline_citation(key, r, "")));
+                        self.note_cites_push(key);
                     }
                     i = end + 1;
                     continue;
@@ -303,8 +312,34 @@ impl<'e> Walker<'_, 'e> {
         )
     }
 
+    /// Records a work cited inside the footnote being walked (once per note).
+    fn note_cites_push(&mut self, key: &str) {
+        if let Some(cites) = &mut self.note_cites {
+            if !cites.iter().any(|k| k == key) {
+                cites.push(key.to_string());
+            }
+        }
+    }
+
+    /// The full citations of the works a note cites, after its text; empty for none.
+    fn note_sources(&self, keys: &[String]) -> String {
+        let items: String = keys
+            .iter()
+            .filter_map(|key| {
+                let r = self.linked.reference(key)?;
+                Some(format!("<li>{}</li>", cite::full_citation(r)))
+            })
+            .collect();
+        if items.is_empty() {
+            return String::new();
+        }
+        format!(
+            "<div class=\"note-sources\"><p class=\"note-sources-title\">Sources</p><ul>{items}</ul></div>\n"
+        )
+    }
+
     /// Opening tag for `cell:` and `ref:` links; `None` for an ordinary link.
-    fn special_link(&self, dest: &str, title: &str) -> Option<String> {
+    fn special_link(&mut self, dest: &str, title: &str) -> Option<String> {
         let title_attr = if title.is_empty() {
             String::new()
         } else {
@@ -318,6 +353,7 @@ impl<'e> Walker<'_, 'e> {
         }
         let key = dest.strip_prefix("ref:")?;
         let r = self.linked.reference(key)?;
+        self.note_cites_push(key);
         let href = if r.url.is_empty() {
             format!("references.html#{}", cite::ref_anchor(key))
         } else {

@@ -9,6 +9,7 @@ pub mod cite;
 pub mod grid;
 pub mod highlight;
 pub mod markdown;
+pub mod publish;
 pub mod thread;
 
 use std::collections::HashMap;
@@ -156,11 +157,25 @@ pub fn render(
         },
     );
 
+    let default_description = match front.description.as_deref() {
+        Some(d) => d.to_string(),
+        None => format!("“{title}”, an essay by {}", site.author),
+    };
     let mut pages = Vec::new();
     let mut render_page =
         |path: &str, template: &str, ctx: &mut Context, diags: &mut Diagnostics| {
             let depth = path.matches('/').count();
-            let root = "../".repeat(depth);
+            let root = match &options.base_url {
+                // Served at any depth: only an absolute address leads home from there.
+                Some(base) if path == "404.html" => base.clone(),
+                _ => "../".repeat(depth),
+            };
+            if !ctx.contains_key("page_description") {
+                ctx.insert("page_description", &default_description);
+            }
+            if let Some(base) = &options.base_url {
+                ctx.insert("page_url", &publish::page_url(base, path));
+            }
             ctx.insert("site", &site);
             ctx.insert("root", &root);
             ctx.insert("path", path);
@@ -192,6 +207,9 @@ pub fn render(
     ctx.insert("toc", &essay.toc);
     ctx.insert("footnotes", &essay.footnotes);
     ctx.insert("cells", &cells);
+    // Panels sit under the essay's h2 sections; a cell page is a page of its own.
+    ctx.insert("heading", "h3");
+    ctx.insert("subheading", "h4");
     ctx.insert("thread_html", &thread::thread_html(linked, ""));
     ctx.insert("comment_count", &content.thread.comments.len());
     ctx.insert("page_title", title);
@@ -202,7 +220,13 @@ pub fn render(
             let view = grid::cell_view(linked, g, cell, "../");
             let mut ctx = Context::new();
             ctx.insert("page_title", &format!("{} · {}", cell.name, title));
+            ctx.insert(
+                "page_description",
+                &publish::summary_text(&view.summary_html, 200),
+            );
             ctx.insert("cell", &view);
+            ctx.insert("heading", "h1");
+            ctx.insert("subheading", "h2");
             ctx.insert(
                 "grid_caption",
                 &content
@@ -222,11 +246,27 @@ pub fn render(
 
     let mut ctx = Context::new();
     ctx.insert("page_title", &format!("References · {title}"));
+    ctx.insert(
+        "page_description",
+        &format!("Every work cited by “{title}”, with links to the notes and cells that cite it."),
+    );
     ctx.insert("references", &reference_entries(linked, &essay.footnotes));
     render_page("references.html", "references.html", &mut ctx, diags);
 
     let mut ctx = Context::new();
     ctx.insert("page_title", &format!("Page not found · {title}"));
+    // GitHub Pages serves 404.html for a missing URL at any depth, where relative links
+    // to the stylesheet would miss: the page carries its style and script inline, and
+    // links to the site's absolute address when it is known.
+    let asset = |name: &str| {
+        theme
+            .assets
+            .get(name)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
+    };
+    ctx.insert("inline_css", &publish::inline_style(&asset("quire.css")));
+    ctx.insert("inline_js", &publish::inline_script(&asset("quire.js")));
     render_page("404.html", "404.html", &mut ctx, diags);
 
     if diags.has_errors() {
@@ -238,6 +278,12 @@ pub fn render(
             bytes: bytes.clone(),
         });
     }
+    let host_files = publish::host_files(
+        &pages,
+        options.base_url.as_deref(),
+        content.config.cname.as_deref(),
+    );
+    pages.extend(host_files);
     Some(pages)
 }
 

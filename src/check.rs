@@ -1,0 +1,444 @@
+//! `quire check`: the link and anchor checker over a built site.
+//!
+//! Every page's internal `href` and `src` must name a file of the site (never a folder,
+//! never a `/`-rooted path: both break from `file://` or under a sub-path), every
+//! `#fragment` an `id` of the target page, and no page may load anything (scripts,
+//! stylesheets, images, frames, fonts) from another host. External links are collected,
+//! never fetched: the checker works offline and never touches the network.
+//!
+//! It reads files and reports problems; it never changes the site.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::BuildOptions;
+use crate::diagnostic::{Diagnostics, line_col};
+use crate::html::{self, Tag};
+
+/// One problem with one link of one page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The page (or stylesheet), relative to the site folder, with `/`.
+    pub page: String,
+    pub line: usize,
+    pub column: usize,
+    /// The link as written (entities decoded).
+    pub link: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: `{}`: {}",
+            self.page, self.line, self.column, self.link, self.message
+        )
+    }
+}
+
+/// What the checker found in a site.
+#[derive(Debug, Default)]
+pub struct SiteReport {
+    /// Sorted by page, then position.
+    pub problems: Vec<Problem>,
+    /// External link -> the pages that link to it (both sorted).
+    pub external: BTreeMap<String, BTreeSet<String>>,
+    /// HTML pages read.
+    pub pages: usize,
+    /// Internal links and resource references followed.
+    pub links: usize,
+}
+
+/// What `quire check` found: content errors (everything `build` reports) and the
+/// problems of the built site.
+#[derive(Debug)]
+pub struct CheckReport {
+    pub content: Diagnostics,
+    /// The site folder that was checked.
+    pub site_dir: PathBuf,
+    /// `Err` when the site folder can't be read (not built yet).
+    pub site: Result<SiteReport, String>,
+}
+
+impl CheckReport {
+    pub fn is_clean(&self) -> bool {
+        !self.content.has_errors() && self.site.as_ref().is_ok_and(|s| s.problems.is_empty())
+    }
+}
+
+/// `quire check`: validates the content as `build` would (without writing anything),
+/// then checks the site already built in `site` (default: the project's output folder).
+pub fn run(options: &BuildOptions, site: Option<&Path>) -> CheckReport {
+    let mut content = Diagnostics::new();
+    let _ = crate::render_site(options, &mut content);
+    let site_dir = match site {
+        Some(dir) => dir.to_path_buf(),
+        None => {
+            let config = crate::config::Config::load(&options.root, &mut Diagnostics::new());
+            options.root.join(config.output_dir)
+        }
+    };
+    let site = read_site(&site_dir)
+        .map(|files| check_files(&files))
+        .map_err(|e| format!("cannot read the site in {}: {e}", site_dir.display()));
+    CheckReport {
+        content,
+        site_dir,
+        site,
+    }
+}
+
+/// Every file of a site folder: relative path (with `/`) -> bytes.
+pub fn read_site(dir: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
+    if !dir.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("{} is not a folder", dir.display()),
+        ));
+    }
+    let mut files = BTreeMap::new();
+    for entry in WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(io::Error::other)?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        files.insert(rel, std::fs::read(entry.path())?);
+    }
+    Ok(files)
+}
+
+/// Whether a reference follows a link (`<a href>`) or loads a resource into the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Link,
+    Load,
+}
+
+/// `<link rel>` values that make the browser fetch the target.
+const LOADING_RELS: &[&str] = &[
+    "stylesheet",
+    "icon",
+    "apple-touch-icon",
+    "mask-icon",
+    "manifest",
+    "preload",
+    "prefetch",
+    "modulepreload",
+    "preconnect",
+    "dns-prefetch",
+    "prerender",
+];
+
+/// The references of one tag: (url, kind, byte range of the value).
+fn references(tag: &Tag) -> Vec<(String, Kind, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut push = |name: &str, kind: Kind| {
+        if let Some(a) = tag.attr(name) {
+            out.push((a.value.clone(), kind, a.value_span.clone()));
+        }
+    };
+    match tag.name.as_str() {
+        "a" | "area" => push("href", Kind::Link),
+        "form" => push("action", Kind::Link),
+        "link" => {
+            let rel = tag.get("rel").unwrap_or("").to_ascii_lowercase();
+            let loads = rel.split_whitespace().any(|r| LOADING_RELS.contains(&r));
+            push("href", if loads { Kind::Load } else { Kind::Link });
+        }
+        "script" | "img" | "iframe" | "frame" | "audio" | "video" | "source" | "track"
+        | "embed" | "input" => push("src", Kind::Load),
+        "object" => push("data", Kind::Load),
+        _ => {}
+    }
+    if tag.name == "video" {
+        push("poster", Kind::Load);
+    }
+    if let Some(a) = tag.attr("srcset") {
+        for candidate in a.value.split(',') {
+            if let Some(url) = candidate.split_whitespace().next() {
+                out.push((url.to_string(), Kind::Load, a.value_span.clone()));
+            }
+        }
+    }
+    if let Some(a) = tag.attr("style") {
+        for (url, _) in html::css_urls(&a.value) {
+            out.push((url, Kind::Load, a.value_span.clone()));
+        }
+    }
+    out
+}
+
+struct Reference {
+    page: String,
+    offset: usize,
+    url: String,
+    kind: Kind,
+}
+
+/// Checks a site given as its files (relative path with `/` -> bytes).
+pub fn check_files(files: &BTreeMap<String, Vec<u8>>) -> SiteReport {
+    let mut report = SiteReport::default();
+    let mut ids: BTreeMap<&str, HashSet<String>> = BTreeMap::new();
+    let mut refs = Vec::new();
+    let mut texts: BTreeMap<&str, String> = BTreeMap::new();
+    let folders: HashSet<String> = files
+        .keys()
+        .flat_map(|path| {
+            let parts: Vec<&str> = path.split('/').collect();
+            (1..parts.len()).map(move |n| parts[..n].join("/"))
+        })
+        .collect();
+
+    for (path, bytes) in files {
+        let is_html = path.ends_with(".html") || path.ends_with(".htm");
+        let is_css = path.ends_with(".css");
+        if !is_html && !is_css {
+            continue;
+        }
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        if is_css {
+            for (url, span) in html::css_urls(&text) {
+                refs.push(Reference {
+                    page: path.clone(),
+                    offset: span.start,
+                    url,
+                    kind: Kind::Load,
+                });
+            }
+            texts.insert(path, text);
+            continue;
+        }
+        report.pages += 1;
+        let page_ids = ids.entry(path).or_default();
+        for tag in html::tags(&text) {
+            if let Some(id) = tag.get("id") {
+                page_ids.insert(id.to_string());
+            }
+            if tag.name == "a"
+                && let Some(name) = tag.get("name")
+            {
+                page_ids.insert(name.to_string());
+            }
+            for (url, kind, span) in references(&tag) {
+                refs.push(Reference {
+                    page: path.clone(),
+                    offset: span.start,
+                    url,
+                    kind,
+                });
+            }
+            if tag.name == "style"
+                && let Some(raw) = &tag.raw_text
+            {
+                for (url, span) in html::css_urls(&text[raw.clone()]) {
+                    refs.push(Reference {
+                        page: path.clone(),
+                        offset: raw.start + span.start,
+                        url,
+                        kind: Kind::Load,
+                    });
+                }
+            }
+        }
+        texts.insert(path, text);
+    }
+
+    for r in refs {
+        let problem = |message: String| {
+            let (line, column) = texts
+                .get(r.page.as_str())
+                .map_or((0, 0), |t| line_col(t, r.offset));
+            Problem {
+                page: r.page.clone(),
+                line,
+                column,
+                link: r.url.clone(),
+                message,
+            }
+        };
+        let url = r.url.trim();
+        if html::is_remote(url) {
+            match r.kind {
+                Kind::Load => report.problems.push(problem(
+                    "loads a resource from another host; a page must work offline, so keep a copy in the theme's static/ folder".into(),
+                )),
+                Kind::Link => {
+                    report
+                        .external
+                        .entry(url.to_string())
+                        .or_default()
+                        .insert(r.page.clone());
+                }
+            }
+            continue;
+        }
+        if html::has_scheme(url) {
+            // data:, mailto:, tel: and the like name no file.
+            continue;
+        }
+        report.links += 1;
+        if url.starts_with('/') {
+            report.problems.push(problem(
+                "is rooted at `/`, which breaks under a sub-path and from file://; link relative to the page".into(),
+            ));
+            continue;
+        }
+        let (before_fragment, fragment) = match url.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (url, None),
+        };
+        let path_part = before_fragment.split('?').next().unwrap_or("");
+        let target = if path_part.is_empty() {
+            r.page.clone()
+        } else {
+            let Some(decoded) = html::percent_decode(path_part) else {
+                report
+                    .problems
+                    .push(problem("is not valid percent-encoded UTF-8".into()));
+                continue;
+            };
+            match resolve(&r.page, &decoded) {
+                Some(t) => t,
+                None => {
+                    report
+                        .problems
+                        .push(problem("points outside the site".into()));
+                    continue;
+                }
+            }
+        };
+        if !files.contains_key(&target) {
+            let message = if target.is_empty() || folders.contains(&target) {
+                let index = if target.is_empty() {
+                    "index.html".to_string()
+                } else {
+                    format!("{target}/index.html")
+                };
+                format!("names a folder, which file:// does not open; link to the file `{index}`")
+            } else {
+                format!("no such file `{target}` in the site")
+            };
+            report.problems.push(problem(message));
+            continue;
+        }
+        let Some(fragment) = fragment else { continue };
+        if fragment.is_empty() || fragment.eq_ignore_ascii_case("top") {
+            continue;
+        }
+        let Some(target_ids) = ids.get(target.as_str()) else {
+            continue; // not an HTML page: fragments mean something else there
+        };
+        let fragment = html::percent_decode(fragment).unwrap_or_else(|| fragment.to_string());
+        if !target_ids.contains(&fragment) {
+            report.problems.push(problem(format!(
+                "`{target}` has no element with id `{fragment}`"
+            )));
+        }
+    }
+    report.problems.sort_by(|a, b| {
+        (&a.page, a.line, a.column, &a.link).cmp(&(&b.page, b.line, b.column, &b.link))
+    });
+    report.problems.dedup();
+    report
+}
+
+/// Resolves a relative path against the folder of `page`; `None` if it climbs out of
+/// the site.
+fn resolve(page: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop(); // the page's own file name
+    let trailing_slash = relative.ends_with('/');
+    for segment in relative.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut out = parts.join("/");
+    if trailing_slash && !out.is_empty() {
+        // A folder: reported as such by the caller.
+        out.truncate(out.trim_end_matches('/').len());
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(files: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+        files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn a_clean_site_has_no_problems() {
+        let report = check_files(&site(&[
+            (
+                "index.html",
+                r##"<link rel="stylesheet" href="quire.css"><a href="cells/a.html#x">a</a><a href="https://example.org/">e</a><a href="#top">t</a><a href="mailto:a@b.c">m</a>"##,
+            ),
+            (
+                "cells/a.html",
+                r#"<p id="x"><a href="../index.html">back</a><img src="data:image/png;base64,AA" alt=""></p>"#,
+            ),
+            ("quire.css", "body { color: red }"),
+        ]));
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        assert_eq!(report.pages, 2);
+        assert_eq!(
+            report.external.keys().collect::<Vec<_>>(),
+            ["https://example.org/"]
+        );
+    }
+
+    #[test]
+    fn reports_each_kind_of_problem_with_its_position() {
+        let report = check_files(&site(&[
+            (
+                "index.html",
+                "<p>\n<a href=\"gone.html\">a</a> <a href='cells/a.html#nope'>b</a>\n<script src=\"https://cdn.example.org/x.js\"></script><a href=\"/abs.html\">c</a><a href=\"cells/\">d</a><a href=\"../up.html\">e</a><style>p{background:url(//x.example/i.png)}</style>",
+            ),
+            ("cells/a.html", "<p id=\"x\">"),
+        ]));
+        let lines: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(lines.len(), 7, "{lines:#?}");
+        assert!(lines[0].starts_with("index.html:2:10: `gone.html`: no such file"));
+        assert!(
+            lines[1].contains("`cells/a.html#nope`: `cells/a.html` has no element with id `nope`")
+        );
+        assert!(lines.iter().any(|l| {
+            l.contains("`https://cdn.example.org/x.js`: loads a resource from another host")
+        }));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("`//x.example/i.png`: loads"))
+        );
+        assert!(lines.iter().any(|l| l.contains("`/abs.html`: is rooted")));
+        assert!(lines.iter().any(|l| l.contains("`cells/`: names a folder")));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("`../up.html`: points outside"))
+        );
+    }
+}

@@ -1,0 +1,206 @@
+//! The files a host needs besides the pages: `.nojekyll` (GitHub Pages must serve the site
+//! as it is), `CNAME` for a custom domain, and, when the site's absolute address is known
+//! (`base_url`), `sitemap.xml` and `robots.txt` for search engines.
+//!
+//! Pages never depend on `base_url`: links stay relative so the site works at any sub-path
+//! and from disk. Only these files and the `<head>` tags that must be absolute use it.
+
+use super::{Page, escape};
+
+/// `.nojekyll`, `CNAME`, `sitemap.xml` and `robots.txt` for the given pages.
+pub fn host_files(pages: &[Page], base_url: Option<&str>, cname: Option<&str>) -> Vec<Page> {
+    let mut out = vec![Page {
+        path: ".nojekyll".into(),
+        bytes: Vec::new(),
+    }];
+    if let Some(host) = cname.and_then(|c| validate_cname(c).ok()) {
+        out.push(Page {
+            path: "CNAME".into(),
+            bytes: format!("{host}\n").into_bytes(),
+        });
+    }
+    if let Some(base) = base_url {
+        let mut paths: Vec<&str> = pages
+            .iter()
+            .map(|p| p.path.as_str())
+            .filter(|p| p.ends_with(".html") && *p != "404.html")
+            .collect();
+        paths.sort_by_key(|p| (*p != "index.html", *p));
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        for path in paths {
+            xml.push_str(&format!(
+                "<url><loc>{}</loc></url>\n",
+                escape(&page_url(base, path))
+            ));
+        }
+        xml.push_str("</urlset>\n");
+        out.push(Page {
+            path: "sitemap.xml".into(),
+            bytes: xml.into_bytes(),
+        });
+        out.push(Page {
+            path: "robots.txt".into(),
+            bytes: format!("User-agent: *\nAllow: /\n\nSitemap: {base}sitemap.xml\n").into_bytes(),
+        });
+    }
+    out
+}
+
+/// The absolute URL of a page: `base_url` plus its path, the front page as the folder
+/// itself (the address people share).
+pub fn page_url(base: &str, path: &str) -> String {
+    if path == "index.html" {
+        base.to_string()
+    } else {
+        format!("{base}{path}")
+    }
+}
+
+/// A `CNAME` value must be a bare host name (`essays.example.org`): no scheme, path or
+/// port. Returns it lower-cased, or what is wrong with it.
+pub fn validate_cname(value: &str) -> Result<String, String> {
+    let host = value.trim().trim_end_matches('.').to_ascii_lowercase();
+    if host.contains("://") {
+        return Err("it has a scheme; write only the host name".into());
+    }
+    if host.contains('/') {
+        return Err("it has a path; write only the host name".into());
+    }
+    if host.contains(':') {
+        return Err("it has a port; GitHub Pages serves custom domains on 80 and 443 only".into());
+    }
+    if host.is_empty() || host.len() > 253 {
+        return Err("a host name has 1 to 253 characters".into());
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.len() < 2 {
+        return Err("a custom domain has at least two labels, like example.org".into());
+    }
+    for label in &labels {
+        let ok = !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !ok {
+            return Err(format!(
+                "`{label}` is not a valid label (letters, digits and inner hyphens, at most 63)"
+            ));
+        }
+    }
+    if labels
+        .last()
+        .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err("an IP address is not a custom domain".into());
+    }
+    Ok(host)
+}
+
+/// CSS to put inside `<style>`: it must not end the element early.
+pub fn inline_style(css: &str) -> String {
+    css.replace("</style", "<\\/style")
+}
+
+/// JavaScript to put inside `<script>`: it must not end the element early.
+pub fn inline_script(js: &str) -> String {
+    js.replace("</script", "<\\/script")
+        .replace("<!--", "<\\!--")
+}
+
+/// Plain text of an HTML fragment, whitespace collapsed, cut at a word boundary after at
+/// most `max` characters (for `<meta name="description">`).
+pub fn summary_text(html_fragment: &str, max: usize) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html_fragment.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = crate::html::decode_entities(&text);
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = String::new();
+    for word in words {
+        if out.chars().count() + word.chars().count() + 1 > max {
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cname_must_be_a_host_name() {
+        assert_eq!(
+            validate_cname("Essays.Example.org").unwrap(),
+            "essays.example.org"
+        );
+        assert_eq!(
+            validate_cname("www.example.org.\n").unwrap(),
+            "www.example.org"
+        );
+        for bad in [
+            "https://example.org",
+            "example.org/essay",
+            "example.org:8080",
+            "localhost",
+            "exa mple.org",
+            "-x.example.org",
+            "10.0.0.1",
+            "",
+        ] {
+            assert!(validate_cname(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn sitemap_lists_pages_but_not_the_404() {
+        let pages: Vec<Page> = ["index.html", "404.html", "cells/a.html", "quire.css"]
+            .iter()
+            .map(|p| Page {
+                path: p.to_string(),
+                bytes: vec![],
+            })
+            .collect();
+        let files = host_files(
+            &pages,
+            Some("https://u.github.io/r/"),
+            Some("a.example.org"),
+        );
+        let names: Vec<&str> = files.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(names, [".nojekyll", "CNAME", "sitemap.xml", "robots.txt"]);
+        let sitemap = String::from_utf8(files[2].bytes.clone()).unwrap();
+        assert!(sitemap.contains("<loc>https://u.github.io/r/</loc>"));
+        assert!(sitemap.contains("<loc>https://u.github.io/r/cells/a.html</loc>"));
+        assert!(!sitemap.contains("404"));
+        assert!(host_files(&pages, None, None).len() == 1);
+    }
+
+    #[test]
+    fn summary_text_strips_tags_and_cuts_at_a_word() {
+        assert_eq!(
+            summary_text(
+                "<p>Worst-case <em>and</em> cognitivist &amp; more words</p>",
+                30
+            ),
+            "Worst-case and cognitivist &…"
+        );
+    }
+}

@@ -1,0 +1,98 @@
+//! Helpers shared by the schema and documentation tests: TOML as JSON (the way Taplo
+//! validates it: a TOML date becomes a string), essay front matter, and the examples of
+//! docs/content-format.md.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn to_json(value: &toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => Value::String(s.clone()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) => Value::from(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.iter().map(to_json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+        }
+    }
+}
+
+pub fn parse_toml(text: &str, what: &str) -> Value {
+    let table: toml::Table = toml::from_str(text).unwrap_or_else(|e| panic!("{what}: {e}"));
+    to_json(&toml::Value::Table(table))
+}
+
+/// The front matter of an essay (between the `+++` lines) as JSON.
+pub fn front_matter(essay: &str, what: &str) -> Value {
+    let rest = essay
+        .strip_prefix("+++\n")
+        .unwrap_or_else(|| panic!("{what}: no front matter"));
+    let end = rest
+        .find("\n+++")
+        .unwrap_or_else(|| panic!("{what}: front matter never closed"));
+    parse_toml(&rest[..end + 1], what)
+}
+
+/// A file of an example project in docs/content-format.md: a fenced block whose info
+/// string reads e.g. "toml example=full file=content/grid.toml".
+pub struct DocFile {
+    pub example: String,
+    pub path: String,
+    pub text: String,
+}
+
+pub fn doc() -> String {
+    std::fs::read_to_string(repo().join("docs/content-format.md")).expect("docs/content-format.md")
+}
+
+pub fn doc_examples() -> Vec<DocFile> {
+    let doc = doc();
+    let mut files = Vec::new();
+    let mut lines = doc.lines();
+    while let Some(line) = lines.next() {
+        let Some(info) = line.strip_prefix("```") else {
+            continue;
+        };
+        let field = |name: &str| {
+            info.split_whitespace()
+                .find_map(|w| w.strip_prefix(&format!("{name}=")).map(str::to_string))
+        };
+        let mut text = String::new();
+        for body in lines.by_ref() {
+            if body.starts_with("```") {
+                break;
+            }
+            text.push_str(body);
+            text.push('\n');
+        }
+        if let (Some(example), Some(path)) = (field("example"), field("file")) {
+            files.push(DocFile {
+                example,
+                path,
+                text,
+            });
+        }
+    }
+    files
+}
+
+/// Writes the example named `name` into `dir`.
+pub fn write_example(name: &str, dir: &Path) -> usize {
+    let mut n = 0;
+    for f in doc_examples().into_iter().filter(|f| f.example == name) {
+        let path = dir.join(&f.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, f.text).unwrap();
+        n += 1;
+    }
+    n
+}

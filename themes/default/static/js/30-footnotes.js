@@ -1,0 +1,247 @@
+/* Footnotes: a popover next to the marker on hover, focus or tap, and sidenotes in the
+   margin on wide screens. Without this script (or without popover support) a marker is a
+   plain link to the numbered note at the end, which links back to every reference.
+
+   WCAG 1.4.13: the popover stays while the pointer is over the marker or the popover
+   (it hides after a short delay, so the pointer can cross the gap), Escape dismisses it,
+   and it is placed and sized to stay inside the viewport. A tap or click pins it open
+   until Escape, a tap elsewhere, or another tap on the marker.
+
+   Wide screens (the margin is free from 72rem, see 00-base.css): every note also sits
+   beside its paragraph as a sidenote (a right float pushed into the margin; floats that
+   clear each other stack down instead of overlapping). There, hover and focus highlight
+   the sidenote when it is fully on screen, and open the popover when it is not. */
+(function () {
+  "use strict";
+  if (!("popover" in HTMLElement.prototype)) return;
+  var markers = Array.prototype.slice.call(
+    document.querySelectorAll("sup.fnref a[data-note]")
+  );
+  if (!markers.length) return;
+
+  var WIDE = window.matchMedia("(min-width: 72rem)");
+  var HIDE_DELAY = 300;
+  var GAP = 6;
+  var EDGE = 8;
+
+  var current = null; // { marker, pop, side, pinned, shown: "popover" | "sidenote" }
+  var hideTimer = 0;
+  var sidenotes = {}; // note id -> sidenote element
+  var quiet = null; // a marker that Escape closed: its focus must not reopen the note
+
+  /* The note's content without its back-links, ids removed so nothing is duplicated. */
+  function noteContent(li) {
+    var frag = document.createDocumentFragment();
+    Array.prototype.forEach.call(li.children, function (child) {
+      if (child.classList.contains("backrefs")) return;
+      var copy = child.cloneNode(true);
+      copy.removeAttribute("id");
+      Array.prototype.forEach.call(copy.querySelectorAll("[id]"), function (el) {
+        el.removeAttribute("id");
+      });
+      frag.appendChild(copy);
+    });
+    return frag;
+  }
+
+  function setup(marker, index) {
+    var li = document.getElementById(marker.getAttribute("data-note"));
+    var sup = marker.parentNode;
+    if (!li || !sup) return;
+    var number = li.getAttribute("data-number") || marker.textContent;
+
+    var pop = document.createElement("div");
+    pop.className = "fn-popover";
+    pop.id = "fn-popover-" + index;
+    pop.setAttribute("popover", "manual");
+    pop.setAttribute("role", "note");
+    pop.setAttribute("aria-label", "Footnote " + number);
+    var head = document.createElement("p");
+    head.className = "fn-popover-number";
+    head.textContent = "Note " + number;
+    pop.appendChild(head);
+    pop.appendChild(noteContent(li));
+    sup.parentNode.insertBefore(pop, sup.nextSibling);
+    marker.setAttribute("aria-expanded", "false");
+    marker.setAttribute("aria-controls", pop.id);
+
+    var side = sidenotes[li.id];
+    if (!side) {
+      side = document.createElement("span");
+      side.className = "sidenote";
+      side.setAttribute("aria-hidden", "true");
+      side.setAttribute("data-note", li.id);
+      var num = document.createElement("span");
+      num.className = "sidenote-number";
+      num.textContent = number;
+      side.appendChild(num);
+      side.appendChild(noteContent(li));
+      Array.prototype.forEach.call(side.querySelectorAll("a, button, [tabindex]"), function (el) {
+        el.setAttribute("tabindex", "-1");
+      });
+      sup.parentNode.insertBefore(side, sup.nextSibling);
+      sidenotes[li.id] = side;
+    }
+
+    var entry = { marker: marker, pop: pop, side: side, pinned: false, shown: null };
+
+    marker.addEventListener("pointerenter", function (e) {
+      if (e.pointerType !== "touch") show(entry, false);
+    });
+    marker.addEventListener("pointerleave", function (e) {
+      if (e.pointerType !== "touch") scheduleHide(entry);
+    });
+    marker.addEventListener("focus", function () {
+      if (quiet !== marker) show(entry, false);
+    });
+    marker.addEventListener("blur", function (e) {
+      if (quiet === marker) quiet = null;
+      if (!pop.contains(e.relatedTarget)) scheduleHide(entry);
+    });
+    marker.addEventListener("click", function (e) {
+      e.preventDefault();
+      if (current === entry && entry.pinned && entry.shown === "popover") {
+        hide();
+      } else {
+        show(entry, true);
+        entry.pinned = true;
+      }
+    });
+    pop.addEventListener("pointerenter", cancelHide);
+    pop.addEventListener("pointerleave", function (e) {
+      if (e.pointerType !== "touch") scheduleHide(entry);
+    });
+    pop.addEventListener("focusin", cancelHide);
+    pop.addEventListener("focusout", function (e) {
+      if (e.relatedTarget !== marker && !pop.contains(e.relatedTarget)) scheduleHide(entry);
+    });
+  }
+
+  function fullyOnScreen(el) {
+    var r = el.getBoundingClientRect();
+    var a = visibleArea();
+    return r.height > 0 && r.top >= a.top && r.bottom <= a.top + a.height;
+  }
+
+  function show(entry, forcePopover) {
+    cancelHide();
+    if (current && current !== entry) hide();
+    current = entry;
+    var useSide = !forcePopover && WIDE.matches && fullyOnScreen(entry.side);
+    if (useSide) {
+      if (entry.shown === "popover") return; // already open: keep it
+      entry.side.classList.add("is-active");
+      entry.marker.classList.add("is-active");
+      entry.shown = "sidenote";
+      return;
+    }
+    entry.side.classList.remove("is-active");
+    if (!entry.pop.matches(":popover-open")) entry.pop.showPopover();
+    entry.shown = "popover";
+    entry.marker.classList.add("is-active");
+    entry.marker.setAttribute("aria-expanded", "true");
+    place(entry);
+  }
+
+  function hide() {
+    cancelHide();
+    var entry = current;
+    if (!entry) return;
+    current = null;
+    entry.pinned = false;
+    entry.shown = null;
+    entry.side.classList.remove("is-active");
+    entry.marker.classList.remove("is-active");
+    entry.marker.setAttribute("aria-expanded", "false");
+    if (entry.pop.matches(":popover-open")) entry.pop.hidePopover();
+  }
+
+  function scheduleHide(entry) {
+    if (current !== entry || entry.pinned) return;
+    cancelHide();
+    hideTimer = window.setTimeout(hide, HIDE_DELAY);
+  }
+
+  function cancelHide() {
+    window.clearTimeout(hideTimer);
+    hideTimer = 0;
+  }
+
+  /* The part of the layout viewport that is on screen (it is smaller when a phone
+     reader has zoomed in, or when the page is zoomed out to fit something wide). */
+  function visibleArea() {
+    var v = window.visualViewport;
+    if (v) return { left: v.offsetLeft, top: v.offsetTop, width: v.width, height: v.height };
+    return { left: 0, top: 0, width: document.documentElement.clientWidth, height: window.innerHeight };
+  }
+
+  /* Below the marker's line if the note fits there (or there is more room below),
+     above it otherwise; never wider or taller than the visible area allows. */
+  function place(entry) {
+    var pop = entry.pop;
+    var r = entry.marker.getBoundingClientRect();
+    var a = visibleArea();
+    var right = a.left + a.width;
+    var bottom = a.top + a.height;
+    pop.style.maxWidth = a.width - 2 * EDGE + "px";
+    pop.style.maxHeight = a.height - 2 * EDGE + "px";
+    var pw = pop.offsetWidth;
+    var ph = pop.offsetHeight;
+    var below = bottom - r.bottom - GAP - EDGE;
+    var above = r.top - GAP - a.top - EDGE;
+    var top;
+    if (ph <= below || below >= above) {
+      ph = Math.min(ph, Math.max(below, 48));
+      top = r.bottom + GAP;
+    } else {
+      ph = Math.min(ph, above);
+      top = r.top - GAP - ph;
+    }
+    top = Math.max(a.top + EDGE, Math.min(top, bottom - EDGE - ph));
+    var left = Math.max(a.left + EDGE, Math.min(r.left - 24, right - EDGE - pw));
+    pop.style.maxHeight = ph + "px";
+    pop.style.top = top + "px";
+    pop.style.left = left + "px";
+  }
+
+  markers.forEach(setup);
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape" || !current) return;
+    var entry = current;
+    var inside = entry.pop.contains(document.activeElement);
+    hide();
+    if (inside || document.activeElement === entry.marker) {
+      quiet = entry.marker;
+      entry.marker.focus({ preventScroll: true });
+    }
+  });
+
+  document.addEventListener("pointerdown", function (e) {
+    if (!current) return;
+    if (current.marker.contains(e.target) || current.pop.contains(e.target)) return;
+    hide();
+  });
+
+  var pending = false;
+  function follow() {
+    pending = false;
+    if (!current || current.shown !== "popover") return;
+    var r = current.marker.getBoundingClientRect();
+    var a = visibleArea();
+    if (r.bottom < a.top || r.top > a.top + a.height) hide();
+    else place(current);
+  }
+  function onMove() {
+    if (!pending && current) {
+      pending = true;
+      window.requestAnimationFrame(follow);
+    }
+  }
+  window.addEventListener("scroll", onMove, { passive: true });
+  window.addEventListener("resize", onMove);
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener("resize", onMove);
+    window.visualViewport.addEventListener("scroll", onMove);
+  }
+})();
