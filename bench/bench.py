@@ -24,7 +24,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -242,7 +241,7 @@ def report(results):
     m = results["machine"]
     lines.append(f"Date: {results['date']}  ")
     lines.append(f"Machine: {m['nproc']} cores, {m['cpu']}, {m['memory']} RAM, {m['os']}; load average at start {m['loadavg_at_start']}  ")
-    lines.append("Versions: " + "; ".join(f"{t} {v}" for t, v in results["versions"].items()) + "  ")
+    lines.append("Versions: " + "; ".join(results["versions"].values()) + "  ")
     for tool, note in results["unavailable"].items():
         lines.append(f"Not measured: {tool}: {note}  ")
     lines.append(f"Runs per input: {results['runs']} after {results['warmup']} warm-up; measured processes at nice {results['nice']}\n")
