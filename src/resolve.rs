@@ -683,6 +683,7 @@ fn link_thread(
     }
     let blocks = &content.essay.outline.blocks;
     let normalized: Vec<String> = blocks.iter().map(|b| normalize(&b.text)).collect();
+    let quotes = QuoteIndex::new(thread, &normalized);
     for (i, c) in thread.comments.iter().enumerate() {
         for (k, a) in c.annotations.iter().enumerate() {
             if let Some(cell) = &a.cell
@@ -700,7 +701,6 @@ fn link_thread(
                     .label("no such cell"),
                 );
             }
-            let quote = normalize(&markdown_text(a.quote.get_ref()));
             if a.removed {
                 linked.annotations.push(LinkedAnnotation {
                     comment: i,
@@ -710,17 +710,7 @@ fn link_thread(
                 });
                 continue;
             }
-            let hits: Vec<usize> = if quote.is_empty() {
-                Vec::new()
-            } else {
-                normalized
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(b, text)| {
-                        std::iter::repeat_n(b, text.matches(quote.as_str()).count())
-                    })
-                    .collect()
-            };
+            let hits = quotes.hits(i, k, &normalized);
             match hits.as_slice() {
                 [b] => linked.annotations.push(LinkedAnnotation {
                     comment: i,
@@ -756,6 +746,82 @@ fn link_thread(
         }
     }
     linked
+}
+
+/// Where each annotation's quote occurs in the essay, found in one pass over the essay's
+/// blocks for all quotes together (Aho-Corasick), rather than one search per quote and
+/// block: a long thread quoting a long essay would otherwise cost quotes x essay length.
+struct QuoteIndex {
+    /// (comment, annotation) -> index into `patterns`, for annotations that need a match.
+    pattern_of: HashMap<(usize, usize), usize>,
+    patterns: Vec<String>,
+    /// Pattern -> the blocks it occurs in, ascending, each once.
+    blocks_of: Vec<Vec<usize>>,
+}
+
+impl QuoteIndex {
+    fn new(thread: &crate::content::Thread, normalized: &[String]) -> QuoteIndex {
+        let mut pattern_of = HashMap::new();
+        let mut by_text: HashMap<String, usize> = HashMap::new();
+        let mut patterns = Vec::new();
+        for (i, c) in thread.comments.iter().enumerate() {
+            for (k, a) in c.annotations.iter().enumerate() {
+                if a.removed {
+                    continue;
+                }
+                let quote = normalize(&markdown_text(a.quote.get_ref()));
+                if quote.is_empty() {
+                    continue;
+                }
+                let p = *by_text.entry(quote).or_insert_with_key(|q| {
+                    patterns.push(q.clone());
+                    patterns.len() - 1
+                });
+                pattern_of.insert((i, k), p);
+            }
+        }
+        let mut blocks_of = vec![Vec::new(); patterns.len()];
+        if !patterns.is_empty()
+            && let Ok(ac) = aho_corasick::AhoCorasick::builder()
+                // No DFA: building one costs more than a small build spends searching.
+                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+                .build(&patterns)
+        {
+            for (b, text) in normalized.iter().enumerate() {
+                for m in ac.find_overlapping_iter(text) {
+                    let list: &mut Vec<usize> = &mut blocks_of[m.pattern().as_usize()];
+                    if list.last() != Some(&b) {
+                        list.push(b);
+                    }
+                }
+            }
+        } else if !patterns.is_empty() {
+            // The automaton can only fail on absurd sizes; search quote by quote instead.
+            for (p, q) in patterns.iter().enumerate() {
+                blocks_of[p] = (0..normalized.len())
+                    .filter(|&b| normalized[b].contains(q.as_str()))
+                    .collect();
+            }
+        }
+        QuoteIndex {
+            pattern_of,
+            patterns,
+            blocks_of,
+        }
+    }
+
+    /// The blocks that annotation `k` of comment `i` matches, a block repeated once per
+    /// (non-overlapping) occurrence; empty for an empty quote.
+    fn hits(&self, i: usize, k: usize, normalized: &[String]) -> Vec<usize> {
+        let Some(&p) = self.pattern_of.get(&(i, k)) else {
+            return Vec::new();
+        };
+        let quote = self.patterns[p].as_str();
+        self.blocks_of[p]
+            .iter()
+            .flat_map(|&b| std::iter::repeat_n(b, normalized[b].matches(quote).count()))
+            .collect()
+    }
 }
 
 fn shorten(s: &str) -> String {

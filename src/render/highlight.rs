@@ -13,6 +13,12 @@ use super::escape;
 
 static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
 
+/// Whether a code block has made this process load the syntax set (for tests: a build of
+/// an essay without code must not pay for it).
+pub fn syntaxes_loaded() -> bool {
+    SYNTAXES.get().is_some()
+}
+
 /// A `<pre><code>` block; highlighted when the language is known, escaped text otherwise.
 pub fn code_block(lang: &str, code: &str) -> String {
     let lang = lang.split([' ', ',']).next().unwrap_or_default();
