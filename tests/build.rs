@@ -2,20 +2,12 @@
 //! deterministic, and every kind of bad input fails with a clear error that names the file,
 //! line and column while leaving the previous site exactly as it was.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
-fn quire(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quire"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run quire")
-}
+use support::{quire, repo};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
+use std::process::Output;
 
 fn build(root: &Path, out: &Path) -> Output {
     quire(&[

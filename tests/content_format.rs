@@ -5,17 +5,9 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use support::{doc, repo, write_example};
-
-fn quire(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quire"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run quire")
-}
+use support::{doc, quire, repo, write_example};
 
 fn build(root: &Path) -> Output {
     quire(&["build", "--root", root.to_str().unwrap()])

@@ -2,16 +2,12 @@
 //! its table, grid, thread and references fit together, and bad requests (a file path, a
 //! non-empty folder, a grid of 0 or more than 12) fail with a clear error and write nothing.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-fn quire(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quire"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run quire")
-}
+use support::quire;
+
+use std::path::Path;
+use std::process::Output;
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

@@ -2,20 +2,12 @@
 //! `CNAME`, `sitemap.xml`, `robots.txt`, canonical and preview tags, a self-styled
 //! `404.html`), the single-file export, and the bad input around them.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
-fn quire(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quire"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run quire")
-}
+use support::{quire, repo};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
+use std::process::Output;
 
 fn text(o: &Output) -> String {
     format!(

@@ -1,4 +1,5 @@
-//! Helpers shared by the schema and documentation tests: TOML as JSON (the way Taplo
+//! Helpers shared by the integration tests: running the binary, the repository root;
+//! and for the schema and documentation tests: TOML as JSON (the way Taplo
 //! validates it: a TOML date becomes a string), essay front matter, and the examples of
 //! docs/content-format.md.
 
@@ -10,6 +11,15 @@ use serde_json::Value;
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the real `quire` binary, without colour, and returns what it did.
+pub fn quire(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run quire")
 }
 
 pub fn to_json(value: &toml::Value) -> Value {
