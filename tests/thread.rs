@@ -87,7 +87,8 @@ fn default_thread_has_its_shape_scores_and_annotations() {
             .and_then(|s| s.split('"').next())
             .unwrap_or_else(|| panic!("{id} has no link back"));
         let marker = format!(
-            "<a class=\"comment-marker\" href=\"#comment-{id}\" id=\"marker-{back}\">{marker_count}<"
+            "<a class=\"comment-marker\" href=\"#comment-{id}\" id=\"marker-{back}\" title=\"{marker_count} comment{} on this passage\">{marker_count}<",
+            if marker_count == 1 { "" } else { "s" }
         );
         assert!(index.contains(&marker), "no marker {marker}");
     }

@@ -284,13 +284,17 @@ impl<'e> Walker<'_, 'e> {
         let mut s = String::new();
         if let Some(comments) = self.parts.comments_on.get(id) {
             // The count is the link's visible text and starts its accessible name; CSS moves
-            // the marker into the margin where there is room for it.
+            // the marker into the margin where there is room for it. A bare number is easy to
+            // mistake for a footnote marker, so the title says what it counts on hover.
             let first = &self.parts.comment_ids[comments[0]];
             let count = comments.len();
-            s.push_str(&format!(
-                " <a class=\"comment-marker\" href=\"#comment-{}\" id=\"marker-{id}\">{count}<span class=\"visually-hidden\"> comment{} on this passage</span></a>",
-                escape(first),
+            let what = format!(
+                "comment{} on this passage",
                 if count == 1 { "" } else { "s" }
+            );
+            s.push_str(&format!(
+                " <a class=\"comment-marker\" href=\"#comment-{}\" id=\"marker-{id}\" title=\"{count} {what}\">{count}<span class=\"visually-hidden\"> {what}</span></a>",
+                escape(first),
             ));
         }
         s.push_str(&format!(
