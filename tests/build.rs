@@ -57,6 +57,9 @@ fn default_essay_builds_the_whole_site() {
         "all 24 comments"
     );
     assert!(index.contains("[comment deleted]"));
+    // The editor says how the edition was made, and that lost links stay lost.
+    assert!(index.contains("class=\"edition-note\""));
+    assert!(index.contains("neither could be recovered"));
     for cell in [
         "engineering-average",
         "behaviorist-pessimistic",

@@ -29,6 +29,9 @@ pub struct FrontMatter {
     pub original_url: Option<String>,
     /// One sentence for search engines and link previews.
     pub description: Option<String>,
+    /// A note from the editor of this edition (Markdown), shown under the title: how the
+    /// text was obtained, what was restored or could not be.
+    pub editor_note: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -213,6 +213,11 @@ pub fn render(
     ctx.insert("thread_html", &thread::thread_html(linked, ""));
     ctx.insert("comment_count", &content.thread.comments.len());
     ctx.insert("page_title", title);
+    let editor_note = front
+        .editor_note
+        .as_deref()
+        .map(|note| markdown::render_snippet(note, linked, ""));
+    ctx.insert("editor_note_html", &editor_note);
     render_page("index.html", "index.html", &mut ctx, diags);
 
     if let Some(g) = &linked.grid {
