@@ -358,3 +358,24 @@ fn every_error_of_a_build_is_reported_together() {
         ],
     );
 }
+
+#[test]
+fn theme_not_found_points_at_the_setting() {
+    assert_fails(
+        "theme-not-found",
+        &["theme `plain` not found", "quire.toml:2:9"],
+    );
+}
+
+#[test]
+fn too_many_errors_are_counted_not_all_printed() {
+    assert_fails(
+        "too-many-errors",
+        &[
+            "unknown reference key `nokey`",
+            "content/essay.md:17:",
+            "warning: 5 more problems not shown",
+            "build failed with 105 errors",
+        ],
+    );
+}
