@@ -387,7 +387,7 @@ fn cases() -> Vec<Case> {
             name,
             base,
             changes,
-            extra: n.is_multiple_of(4),
+            extra: n % 4 == 0,
         });
     };
     for base in ["minimal", "repo"] {
@@ -422,7 +422,7 @@ fn cases() -> Vec<Case> {
                         let end = starts.get(i + 1).copied().unwrap_or(bytes.len());
                         (
                             format!("line {} duplicated", i + 1),
-                            splice(&bytes, end, &bytes[starts[i]..end].to_vec()),
+                            splice(&bytes, end, &bytes[starts[i]..end]),
                         )
                     }
                     2 => {
