@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::content::{parse_toml, read_source};
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 
 /// Site settings for a quire project. Every field is optional.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -28,6 +28,10 @@ pub struct Config {
     pub output_dir: String,
     /// A custom domain for GitHub Pages, written to `CNAME`.
     pub cname: Option<String>,
+    /// The file these settings were read from, to point errors at a setting's line.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub file: Option<SourceFile>,
 }
 
 impl Default for Config {
@@ -39,6 +43,7 @@ impl Default for Config {
             theme: "default".into(),
             output_dir: "site".into(),
             cname: None,
+            file: None,
         }
     }
 }
@@ -53,15 +58,18 @@ impl Config {
         let Some(file) = read_source(root, Path::new("quire.toml"), diags) else {
             return Config::default();
         };
-        let config: Config = parse_toml(&file, diags).unwrap_or_default();
+        let mut config: Config = parse_toml(&file, diags).unwrap_or_default();
+        config.file = Some(file.clone());
         if config.theme.is_empty()
             || config.theme.contains(['/', '\\'])
             || config.theme.starts_with('.')
         {
             diags.push(
-                Diagnostic::error(format!("invalid theme name `{}`", config.theme))
-                    .in_file(&file.path)
-                    .help("a theme is the name of a folder under themes/, e.g. \"default\""),
+                config.locate(
+                    "theme",
+                    Diagnostic::error(format!("invalid theme name `{}`", config.theme))
+                        .help("a theme is the name of a folder under themes/, e.g. \"default\""),
+                ),
             );
         }
         if let Some(cname) = &config.cname
@@ -71,14 +79,25 @@ impl Config {
                 "`cname` in quire.toml is not a host name: {why}"
             ))
             .help("write the custom domain alone, e.g. cname = \"essays.example.org\", or remove the line");
-            let diag = match file.text.find(cname.as_str()).filter(|_| !cname.is_empty()) {
-                Some(at) => diag
-                    .at(&file, at..at + cname.len())
-                    .label("not a host name"),
-                None => diag.in_file(&file.path),
-            };
+            let diag = config.locate("cname", diag.label("not a host name"));
             diags.push(diag);
         }
         config
+    }
+
+    /// Points `diag` at the value of the top-level setting `key` in `quire.toml`, or at
+    /// the file's start when the setting isn't written there; unchanged without a file.
+    pub fn locate(&self, key: &str, diag: Diagnostic) -> Diagnostic {
+        let Some(file) = &self.file else {
+            return diag;
+        };
+        let span = toml::de::DeTable::parse(&file.text).ok().and_then(|table| {
+            table
+                .get_ref()
+                .iter()
+                .find(|(k, _)| k.get_ref() == key)
+                .map(|(_, v)| v.span())
+        });
+        diag.at(file, span.unwrap_or(0..0))
     }
 }

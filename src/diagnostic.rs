@@ -141,13 +141,15 @@ impl Diagnostic {
         match (&self.location, &path) {
             (Some((file, Some(span))), Some(path)) => {
                 let span = clamp_span(&file.text, span.clone());
+                let (excerpt, first_line, span) = excerpt(&file.text, span);
                 let mut annotation = AnnotationKind::Primary.span(span);
                 if let Some(label) = &self.label {
                     annotation = annotation.label(label.as_str());
                 }
                 groups.push(
                     group.element(
-                        Snippet::source(&*file.text)
+                        Snippet::source(excerpt)
+                            .line_start(first_line)
                             .path(path.as_str())
                             .fold(true)
                             .annotation(annotation),
@@ -188,11 +190,33 @@ fn clamp_span(text: &str, span: Range<usize>) -> Range<usize> {
     start..end
 }
 
+/// The lines a span touches, their 1-based first line number, and the span within them:
+/// rendering one error costs the length of its lines, not of the whole file.
+fn excerpt(text: &str, span: Range<usize>) -> (&str, usize, Range<usize>) {
+    let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i);
+    let line = text.as_bytes()[..start]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1;
+    (
+        &text[start..end],
+        line,
+        span.start - start..span.end - start,
+    )
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(false))
     }
 }
+
+/// How many diagnostics [`Diagnostics::render`] prints in full.
+pub const MAX_SHOWN: usize = 100;
 
 /// Every problem of one build, in the order they were found.
 #[derive(Debug, Default, Clone)]
@@ -232,11 +256,23 @@ impl Diagnostics {
         self.items.iter()
     }
 
-    /// All diagnostics, each rendered, separated by blank lines.
+    /// The diagnostics, each rendered, separated by blank lines: at most [`MAX_SHOWN`],
+    /// then a line saying how many more there are (thousands of copies of one mistake
+    /// would bury the first, and take long to print).
     pub fn render(&self, styled: bool) -> String {
         let mut out = String::new();
-        for d in &self.items {
+        for d in self.items.iter().take(MAX_SHOWN) {
             out.push_str(&d.render(styled));
+            out.push_str("\n\n");
+        }
+        if self.items.len() > MAX_SHOWN {
+            let rest = self.items.len() - MAX_SHOWN;
+            let more = Diagnostic::warning(format!(
+                "{rest} more problem{} not shown",
+                if rest == 1 { "" } else { "s" }
+            ))
+            .help("fix the ones above and build again");
+            out.push_str(&more.render(styled));
             out.push_str("\n\n");
         }
         out

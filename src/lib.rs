@@ -52,23 +52,20 @@ pub fn render_site(
     diags: &mut Diagnostics,
 ) -> Option<(Vec<Page>, PathBuf)> {
     let content = content::load(&options.root, diags)?;
-    let base_url = options
-        .base_url
-        .clone()
-        .or_else(|| content.config.base_url.clone());
-    let base_url = match base_url.map(|u| normalize_base_url(&u)) {
-        Some(Ok(u)) => Some(u),
-        Some(Err(d)) => {
-            diags.push(*d);
-            None
-        }
-        None => None,
+    let base_url = match (&options.base_url, &content.config.base_url) {
+        (Some(flag), _) => normalize_base_url(flag)
+            .map_err(|d| diags.push((*d).label("given with --base-url")))
+            .ok(),
+        (None, Some(setting)) => normalize_base_url(setting)
+            .map_err(|d| diags.push(content.config.locate("base_url", *d)))
+            .ok(),
+        (None, None) => None,
     };
     let out = options
         .out
         .clone()
         .unwrap_or_else(|| options.root.join(&content.config.output_dir));
-    let theme = theme::Theme::load(&options.root, &content.config.theme, diags);
+    let theme = theme::Theme::load(&options.root, &content.config, diags);
     let linked = resolve::resolve(content, diags)?;
     if diags.has_errors() {
         return None;

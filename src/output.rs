@@ -84,6 +84,16 @@ fn check_replaceable(out: &Path) -> io::Result<()> {
             format!("{} exists and is not a folder", out.display()),
         ));
     }
+    // A project folder that happens to hold an index.html is still not a site.
+    if out.join("content/essay.md").exists() || out.join("quire.toml").exists() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "refusing to replace {}: it holds a quire project (content/ or quire.toml), not a built site",
+                out.display()
+            ),
+        ));
+    }
     let mut entries = std::fs::read_dir(out)?.peekable();
     let empty = entries.peek().is_none();
     if empty || out.join("index.html").is_file() || out.join("404.html").is_file() {

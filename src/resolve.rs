@@ -182,7 +182,9 @@ fn link_grid(
     if rows.is_empty() || columns.is_empty() {
         diags.push(
             Diagnostic::error("grid.toml needs at least one [[row]] and one [[column]]")
-                .in_file(&file.path),
+                .at(file, 0..0)
+                .label(if rows.is_empty() { "no [[row]] in this file" } else { "no [[column]] in this file" })
+                .help("a grid has [[row]] tables (id, label) and [[column]] tables (id, label), and a [[cell]] for each pair"),
         );
         return None;
     }
@@ -233,7 +235,11 @@ fn link_grid(
                         "grid.toml has no [[cell]] for `{}-{}`",
                         row.id, column.id
                     ))
-                    .in_file(&file.path)
+                    .at(file, spec.rows[r].id.span())
+                    .label(format!(
+                        "row `{}` has no cell in column `{}`",
+                        row.id, column.id
+                    ))
                     .help(format!(
                         "add:\n[[cell]]\nid = \"{}-{}\"\nsummary = \"...\"",
                         row.id, column.id
@@ -246,7 +252,8 @@ fn link_grid(
     let Some(table_index) = (!content.essay.outline.tables.is_empty()).then_some(0) else {
         diags.push(
             Diagnostic::error("grid.toml describes a grid, but the essay has no table")
-                .in_file(&content.essay.file.path)
+                .at(&content.essay.file, content.essay.body_offset..content.essay.body_offset)
+                .label("no Markdown table in the essay")
                 .help("add the grid as a Markdown table: a header row with the column labels, then one row per grid row"),
         );
         return None;

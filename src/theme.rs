@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
@@ -25,7 +26,8 @@ pub struct Theme {
 
 impl Theme {
     /// Loads `themes/<name>` under `root`, falling back to the built-in default theme.
-    pub fn load(root: &Path, name: &str, diags: &mut Diagnostics) -> Option<Theme> {
+    pub fn load(root: &Path, config: &Config, diags: &mut Diagnostics) -> Option<Theme> {
+        let name = config.theme.as_str();
         let dir = root.join("themes").join(name);
         let files: Vec<(String, Vec<u8>)> = if dir.is_dir() {
             let mut files = Vec::new();
@@ -64,9 +66,11 @@ impl Theme {
                 .collect()
         } else {
             diags.push(
-                Diagnostic::error(format!("theme `{name}` not found"))
-                    .in_file(Path::new("quire.toml"))
-                    .help(format!("expected a folder {}", dir.display())),
+                config.locate(
+                    "theme",
+                    Diagnostic::error(format!("theme `{name}` not found"))
+                        .help(format!("expected a folder {}", dir.display())),
+                ),
             );
             return None;
         };
@@ -149,7 +153,15 @@ mod tests {
         std::fs::write(css.join(".00-a.css.swp"), "junk").unwrap();
         std::fs::write(css.join("00-a.css~"), "junk").unwrap();
         let mut diags = Diagnostics::new();
-        let theme = Theme::load(tmp.path(), "t", &mut diags).unwrap();
+        let theme = Theme::load(
+            tmp.path(),
+            &Config {
+                theme: "t".into(),
+                ..Config::default()
+            },
+            &mut diags,
+        )
+        .unwrap();
         let bundle = String::from_utf8(theme.assets["quire.css"].clone()).unwrap();
         assert!(bundle.contains("a{}"));
         assert!(!bundle.contains("junk"), "{bundle}");

@@ -361,3 +361,45 @@ fn every_error_of_a_build_is_reported_together() {
         ],
     );
 }
+
+#[test]
+fn theme_not_found_points_at_the_setting() {
+    assert_fails(
+        "theme-not-found",
+        &["theme `plain` not found", "quire.toml:2:9"],
+    );
+}
+
+#[test]
+fn too_many_errors_are_counted_not_all_printed() {
+    assert_fails(
+        "too-many-errors",
+        &[
+            "unknown reference key `nokey`",
+            "content/essay.md:17:",
+            "warning: 5 more problems not shown",
+            "build failed with 105 errors",
+        ],
+    );
+}
+
+#[test]
+fn refuses_to_replace_the_project_itself() {
+    // A project root that holds an index.html (a landing page, say) is not a site: building
+    // into it must not delete content/.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let minimal = repo().join("tests/fixtures/valid/minimal/content");
+    std::fs::create_dir(root.join("content")).unwrap();
+    for e in std::fs::read_dir(&minimal).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), root.join("content").join(e.file_name())).unwrap();
+    }
+    std::fs::write(root.join("index.html"), "landing page").unwrap();
+    let before = snapshot(root);
+    let o = build(root, root);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("it holds a quire project"), "{err}");
+    assert_eq!(snapshot(root), before);
+}

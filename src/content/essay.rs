@@ -6,6 +6,7 @@
 //! citation with its position. It does not know whether those targets exist (`resolve`
 //! does) and it writes no HTML (`render` does, walking the same events).
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{BrokenLink, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -213,6 +214,9 @@ pub fn slugify(text: &str) -> String {
 /// Heading ids, unique within the page, in document order.
 pub fn heading_ids(events: &[(Event<'_>, Range<usize>)]) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
+    let mut taken: HashSet<String> = HashSet::new();
+    // The next suffix to try for each base, so thousands of equal headings stay linear.
+    let mut next_suffix: HashMap<String, usize> = HashMap::new();
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading { id, .. }) = &events[i].0 {
@@ -220,12 +224,13 @@ pub fn heading_ids(events: &[(Event<'_>, Range<usize>)]) -> Vec<String> {
             let (text, end) = inline_text(events, i);
             let base = explicit.unwrap_or_else(|| slugify(&text));
             let mut candidate = base.clone();
-            let mut k = 2;
+            let k = next_suffix.entry(base.clone()).or_insert(2);
             // Block ids (`p1`...) and heading ids share the page, so they must not collide.
-            while ids.contains(&candidate) || is_block_id(&candidate) {
+            while taken.contains(&candidate) || is_block_id(&candidate) {
                 candidate = format!("{base}-{k}");
-                k += 1;
+                *k += 1;
             }
+            taken.insert(candidate.clone());
             ids.push(candidate);
             i = end;
         }
