@@ -403,3 +403,15 @@ fn refuses_to_replace_the_project_itself() {
     assert!(err.contains("it holds a quire project"), "{err}");
     assert_eq!(snapshot(root), before);
 }
+
+#[test]
+fn template_syntax_error_points_into_the_template() {
+    assert_fails(
+        "template-syntax",
+        &[
+            "template index.html does not parse",
+            "themes/broken/templates/index.html:3:16",
+            "<main>{{ oops( }}</main>",
+        ],
+    );
+}

@@ -107,14 +107,7 @@ pub fn render(
             .iter()
             .map(|(n, s)| (n.as_str(), s.as_str())),
     ) {
-        diags.push(
-            Diagnostic::error(format!(
-                "a template of {} does not parse",
-                theme.origin.display()
-            ))
-            .in_file(&theme.origin.join("templates"))
-            .label(e.to_string()),
-        );
+        diags.push(template_error(theme, &e.to_string()));
     }
     if diags.has_errors() {
         return None;
@@ -343,4 +336,50 @@ fn reference_entries(linked: &Linked, footnotes: &[markdown::FootnoteHtml]) -> V
             }
         })
         .collect()
+}
+
+/// Tera reports a template syntax error as text ("error: Found `}}` ...\n --> 404.html:3:10");
+/// read the position back out so the diagnostic points into the template like any other.
+fn template_error(theme: &Theme, report: &str) -> Diagnostic {
+    let message = report
+        .lines()
+        .next()
+        .unwrap_or(report)
+        .trim_start_matches("error: ")
+        .to_string();
+    let position = report.lines().find_map(|line| {
+        let rest = line.trim_start().strip_prefix("--> ")?;
+        let mut parts = rest.rsplitn(3, ':');
+        let col: usize = parts.next()?.trim().parse().ok()?;
+        let line: usize = parts.next()?.trim().parse().ok()?;
+        Some((parts.next()?.to_string(), line, col))
+    });
+    let fallback = Diagnostic::error(format!(
+        "a template of {} does not parse",
+        theme.origin.display()
+    ))
+    .in_file(&theme.origin.join("templates"))
+    .label(report.to_string());
+    let Some((name, line, col)) = position else {
+        return fallback;
+    };
+    let Some(source) = theme.templates.get(&name) else {
+        return fallback;
+    };
+    let file = crate::diagnostic::SourceFile::new(
+        theme.origin.join("templates").join(&name),
+        source.as_str(),
+    );
+    let line_start: usize = source
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let offset = source[line_start..]
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(source.len(), |(i, _)| line_start + i);
+    Diagnostic::error(format!("template {name} does not parse: {message}"))
+        .at(&file, offset..offset + 1)
+        .label(message)
 }
