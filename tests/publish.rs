@@ -152,7 +152,7 @@ fn a_cname_that_is_not_a_host_name_is_a_clear_error() {
             err.contains("`cname` in quire.toml is not a host name"),
             "{bad}: {err}"
         );
-        assert!(err.contains("quire.toml:2:10"), "{bad}: {err}");
+        assert!(err.contains("quire.toml:2:9"), "{bad}: {err}");
         assert!(
             err.contains("essays.example.org"),
             "the help shows an example: {err}"
