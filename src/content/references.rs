@@ -57,14 +57,20 @@ impl Bibliography {
 
 impl Reference {
     /// Surnames for a short citation: "Chomsky 1959", "Goodall & de Waal", "Whiten et al. 1999".
-    pub fn short_authors(&self) -> String {
+    /// The authors listed by name, and whether the list ends in "et al.".
+    fn named_authors(&self) -> (Vec<&str>, bool) {
         let named: Vec<&str> = self
             .authors
             .iter()
             .map(String::as_str)
             .filter(|a| !is_et_al(a))
             .collect();
-        let more = self.authors.iter().any(|a| is_et_al(a));
+        let more = named.len() != self.authors.len();
+        (named, more)
+    }
+
+    pub fn short_authors(&self) -> String {
+        let (named, more) = self.named_authors();
         match named.as_slice() {
             [] => "Unknown".into(),
             [one] if !more => surname(one),
@@ -73,7 +79,7 @@ impl Reference {
         }
     }
 
-    /// "Chomsky 1959" or "Chomsky, n.d." when the year is unknown.
+    /// "Chomsky 1959", or "Chomsky, year unknown".
     pub fn short_citation(&self) -> String {
         match self.year {
             Some(y) => format!("{} {y}", self.short_authors()),
@@ -83,13 +89,7 @@ impl Reference {
 
     /// Authors for a full citation: all of them up to three, else the first and "et al.".
     pub fn long_authors(&self) -> String {
-        let named: Vec<&str> = self
-            .authors
-            .iter()
-            .map(String::as_str)
-            .filter(|a| !is_et_al(a))
-            .collect();
-        let more = named.len() != self.authors.len();
+        let (named, more) = self.named_authors();
         match named.as_slice() {
             [] => "Unknown author".into(),
             list if list.len() > 3 || more => format!("{} et al.", list[0]),
