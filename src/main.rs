@@ -152,7 +152,7 @@ fn main() -> ExitCode {
             root,
             out,
             base_url,
-            single_file: Some(path),
+            single_file,
         } => {
             let started = Instant::now();
             let options = quire::BuildOptions {
@@ -160,63 +160,9 @@ fn main() -> ExitCode {
                 out,
                 base_url,
             };
-            match quire::export::export(&options, &path) {
-                Ok((bytes, warnings)) => {
-                    if !warnings.is_empty() {
-                        eprint!("{}", warnings.render(styled));
-                    }
-                    eprintln!(
-                        "wrote {} ({} KiB, self-contained) in {} ms",
-                        path.display(),
-                        bytes / 1024,
-                        started.elapsed().as_millis()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(diags) => {
-                    eprint!("{}", diags.render(styled));
-                    eprintln!("error: nothing was written");
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        Command::Build {
-            root,
-            out,
-            base_url,
-            single_file: None,
-        } => {
-            let started = Instant::now();
-            let options = quire::BuildOptions {
-                root: quire::find_root(root.as_deref()),
-                out,
-                base_url,
-            };
-            match quire::build(&options) {
-                Ok(report) => {
-                    if !report.warnings.is_empty() {
-                        eprint!("{}", report.warnings.render(styled));
-                    }
-                    if !quiet {
-                        eprintln!(
-                            "built {} pages ({} KiB) into {} in {} ms",
-                            report.pages,
-                            report.bytes / 1024,
-                            report.out.display(),
-                            started.elapsed().as_millis()
-                        );
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(diags) => {
-                    eprint!("{}", diags.render(styled));
-                    let n = diags.error_count();
-                    eprintln!(
-                        "error: build failed with {n} error{}; the previous site was left as it was",
-                        if n == 1 { "" } else { "s" }
-                    );
-                    ExitCode::FAILURE
-                }
+            match single_file {
+                Some(path) => export(&options, &path, started, styled, quiet),
+                None => build(&options, started, styled, quiet),
             }
         }
         Command::Serve {
@@ -377,4 +323,65 @@ fn fail(diag: quire::diagnostic::Diagnostic, styled: bool) -> ExitCode {
     diags.push(diag);
     eprint!("{}", diags.render(styled));
     ExitCode::FAILURE
+}
+
+/// `quire build`: the whole site into its output folder.
+fn build(options: &quire::BuildOptions, started: Instant, styled: bool, quiet: bool) -> ExitCode {
+    match quire::build(options) {
+        Ok(report) => {
+            if !report.warnings.is_empty() {
+                eprint!("{}", report.warnings.render(styled));
+            }
+            if !quiet {
+                eprintln!(
+                    "built {} pages ({} KiB) into {} in {} ms",
+                    report.pages,
+                    report.bytes / 1024,
+                    report.out.display(),
+                    started.elapsed().as_millis()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            eprint!("{}", diags.render(styled));
+            let n = diags.error_count();
+            eprintln!(
+                "error: build failed with {n} error{}; the previous site was left as it was",
+                if n == 1 { "" } else { "s" }
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `quire build --single-file PATH`: one self-contained HTML file; `site/` is not touched.
+fn export(
+    options: &quire::BuildOptions,
+    path: &std::path::Path,
+    started: Instant,
+    styled: bool,
+    quiet: bool,
+) -> ExitCode {
+    match quire::export::export(options, path) {
+        Ok((bytes, warnings)) => {
+            if !warnings.is_empty() {
+                eprint!("{}", warnings.render(styled));
+            }
+            if !quiet {
+                eprintln!(
+                    "wrote {} ({} KiB, self-contained) in {} ms",
+                    path.display(),
+                    bytes / 1024,
+                    started.elapsed().as_millis()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            eprint!("{}", diags.render(styled));
+            eprintln!("error: nothing was written");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -151,6 +151,19 @@ fn a_build_ends_with_one_summary_line_and_quiet_silences_it() {
     ]);
     assert!(o.status.success());
     assert_eq!(stderr(&o), "");
+    // The single-file export obeys it too.
+    let single = tmp.path().join("essay.html");
+    let o = quire(&[
+        "-q",
+        "build",
+        "--root",
+        repo().to_str().unwrap(),
+        "--single-file",
+        single.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "", "--single-file under --quiet");
+    assert!(single.is_file());
 }
 
 #[test]
