@@ -281,22 +281,11 @@ fn escape_attr(value: &str) -> String {
 
 /// A `data:` URL with the file's bytes, base64-encoded.
 fn data_url(path: &str, bytes: &[u8]) -> String {
-    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-    let mime = match ext.as_str() {
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        "css" => "text/css",
-        "js" => "text/javascript",
-        "json" => "application/json",
-        "txt" => "text/plain",
-        _ => "application/octet-stream",
-    };
+    // A data URL's media type carries no spaces: keep the type, drop `; charset=...`.
+    let mime = crate::output::content_type(std::path::Path::new(path))
+        .split(';')
+        .next()
+        .unwrap_or("application/octet-stream");
     format!("data:{mime};base64,{}", base64(bytes))
 }
 
