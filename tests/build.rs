@@ -4,20 +4,9 @@
 
 mod support;
 
-use support::{quire, repo};
+use support::{build, repo};
 
 use std::path::Path;
-use std::process::Output;
-
-fn build(root: &Path, out: &Path) -> Output {
-    quire(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ])
-}
 
 /// Every file under `dir`, with its bytes, in a stable order.
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {

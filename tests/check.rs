@@ -4,19 +4,10 @@
 
 mod support;
 
-use support::{quire, repo};
+use support::{output_text, quire, repo};
 
 use std::path::Path;
 use std::process::Output;
-
-fn text(o: &Output) -> String {
-    format!(
-        "status: {}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn check_site(site: &Path, extra: &[&str]) -> Output {
     let repo = repo();
@@ -48,12 +39,12 @@ fn the_real_site_passes() {
             args.extend(["--base-url", b]);
         }
         let built = quire(&args);
-        assert!(built.status.success(), "{}", text(&built));
+        assert!(built.status.success(), "{}", output_text(&built));
         let o = check_site(&site, &[]);
-        assert!(o.status.success(), "base_url {base:?}: {}", text(&o));
+        assert!(o.status.success(), "base_url {base:?}: {}", output_text(&o));
         let stderr = String::from_utf8_lossy(&o.stderr);
-        assert!(stderr.contains(": 0 problems"), "{}", text(&o));
-        assert!(stderr.contains("checked 12 pages"), "{}", text(&o));
+        assert!(stderr.contains(": 0 problems"), "{}", output_text(&o));
+        assert!(stderr.contains("checked 12 pages"), "{}", output_text(&o));
     }
 }
 
@@ -68,9 +59,9 @@ fn external_links_are_listed_not_fetched() {
         "--out",
         site.to_str().unwrap(),
     ]);
-    assert!(built.status.success(), "{}", text(&built));
+    assert!(built.status.success(), "{}", output_text(&built));
     let o = check_site(&site, &["--external"]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", output_text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.contains("external links (listed, not fetched):"),
@@ -86,20 +77,25 @@ fn external_links_are_listed_not_fetched() {
 fn fails_naming(fixture: &str, expected: &[&str]) {
     let site = repo().join("tests/fixtures").join(fixture);
     let o = check_site(&site, &[]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     for e in expected {
         assert!(
             out.contains(e),
             "expected {e:?} in the output of check on {fixture}:\n{}",
-            text(&o)
+            output_text(&o)
         );
     }
-    assert_eq!(out.lines().count(), 1, "one problem only:\n{}", text(&o));
+    assert_eq!(
+        out.lines().count(),
+        1,
+        "one problem only:\n{}",
+        output_text(&o)
+    );
     assert!(
         String::from_utf8_lossy(&o.stderr).contains(": 1 problem\n"),
         "{}",
-        text(&o)
+        output_text(&o)
     );
 }
 
@@ -149,18 +145,26 @@ fn content_errors_fail_the_check_too() {
         "--site",
         site.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(stderr.contains("essay.md"), "{}", text(&o));
-    assert!(stderr.contains("error: the content has"), "{}", text(&o));
+    assert!(stderr.contains("essay.md"), "{}", output_text(&o));
+    assert!(
+        stderr.contains("error: the content has"),
+        "{}",
+        output_text(&o)
+    );
 }
 
 #[test]
 fn a_site_that_was_never_built_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let o = check_site(&tmp.path().join("nothing-here"), &[]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(stderr.contains("cannot read the site in"), "{}", text(&o));
-    assert!(stderr.contains("quire build"), "{}", text(&o));
+    assert!(
+        stderr.contains("cannot read the site in"),
+        "{}",
+        output_text(&o)
+    );
+    assert!(stderr.contains("quire build"), "{}", output_text(&o));
 }

@@ -2,25 +2,16 @@
 //! (an unused note is a warning and the build goes on; a note defined twice is an error
 //! that leaves the previous site alone), and the notes list links back to every reference.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use support::build;
+
+use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/invalid")
         .join(name)
-}
-
-fn build(root: &Path, out: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quire"))
-        .arg("build")
-        .arg("--root")
-        .arg(root)
-        .arg("--out")
-        .arg(out)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run quire")
 }
 
 #[test]

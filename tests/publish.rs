@@ -4,19 +4,10 @@
 
 mod support;
 
-use support::{quire, repo};
+use support::{output_text, quire, repo};
 
 use std::path::Path;
 use std::process::Output;
-
-fn text(o: &Output) -> String {
-    format!(
-        "status: {}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// A project with the default essay's content and the given quire.toml.
 fn project(quire_toml: &str) -> tempfile::TempDir {
@@ -45,7 +36,7 @@ fn read(path: &Path) -> String {
 fn without_base_url_links_stay_relative_and_no_absolute_tags_are_written() {
     let p = project("");
     let o = build(p.path(), &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", output_text(&o));
     let site = p.path().join("site");
     assert!(
         site.join(".nojekyll").is_file(),
@@ -74,7 +65,7 @@ fn without_base_url_links_stay_relative_and_no_absolute_tags_are_written() {
 fn base_url_and_cname_from_quire_toml() {
     let p = project("base_url = \"https://essays.example.org\"\ncname = \"Essays.Example.org\"\n");
     let o = build(p.path(), &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", output_text(&o));
     let site = p.path().join("site");
     assert_eq!(read(&site.join("CNAME")), "essays.example.org\n");
     let index = read(&site.join("index.html"));
@@ -114,7 +105,7 @@ fn base_url_and_cname_from_quire_toml() {
 fn the_404_page_carries_its_own_style_and_script() {
     let p = project("");
     let o = build(p.path(), &["--base-url", "https://user.github.io/repo"]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", output_text(&o));
     let site = p.path().join("site");
     let page = read(&site.join("404.html"));
     let css = read(&site.join("quire.css"));
@@ -146,7 +137,7 @@ fn a_cname_that_is_not_a_host_name_is_a_clear_error() {
     ] {
         let p = project(&format!("title = \"T\"\ncname = \"{bad}\"\n"));
         let o = build(p.path(), &[]);
-        assert_eq!(o.status.code(), Some(1), "{bad}: {}", text(&o));
+        assert_eq!(o.status.code(), Some(1), "{bad}: {}", output_text(&o));
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(
             err.contains("`cname` in quire.toml is not a host name"),
@@ -166,7 +157,7 @@ fn a_base_url_that_is_not_absolute_is_a_clear_error() {
     let p = project("");
     for bad in ["user.github.io/repo", "/repo/", "ftp://example.org/"] {
         let o = build(p.path(), &["--base-url", bad]);
-        assert_eq!(o.status.code(), Some(1), "{bad}: {}", text(&o));
+        assert_eq!(o.status.code(), Some(1), "{bad}: {}", output_text(&o));
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(
             err.contains("is not an absolute http(s) URL"),
@@ -180,7 +171,7 @@ fn single_file_into_a_missing_folder_is_a_clear_error() {
     let p = project("");
     let target = p.path().join("no-such-folder/essay.html");
     let o = build(p.path(), &["--single-file", target.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("the folder"), "{err}");
     assert!(err.contains("no-such-folder"), "{err}");
@@ -192,7 +183,7 @@ fn single_file_into_a_missing_folder_is_a_clear_error() {
     );
 
     let o = build(p.path(), &["--single-file", p.path().to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("it is a folder"));
 }
 
@@ -201,7 +192,7 @@ fn single_file_holds_the_whole_site_and_loads_nothing() {
     let p = project("");
     let out = p.path().join("essay.html");
     let o = build(p.path(), &["--single-file", out.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", output_text(&o));
     let doc = read(&out);
     // Essay (first and last sentences), every cell's panel, notes, comments, references.
     assert!(doc.contains("is currently a fairly confused one"));
@@ -237,7 +228,7 @@ fn single_file_holds_the_whole_site_and_loads_nothing() {
         "--site",
         alone.path().to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", output_text(&o));
 }
 
 #[test]

@@ -2,26 +2,18 @@
 //! hostile fixture (with a generated 1 MB comment), a generated 10,000-comment thread, and
 //! the errors for broken threads. Browser behaviour is in `browser_thread.rs`.
 
+mod support;
+
+use support::build;
+
 #[path = "../examples/gen_thread.rs"]
 mod gen_thread;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::Instant;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn build(root: &Path, out: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quire"))
-        .args(["build", "--root"])
-        .arg(root)
-        .arg("--out")
-        .arg(out)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run quire")
 }
 
 fn build_ok(root: &Path, out: &Path) -> String {

@@ -22,6 +22,27 @@ pub fn quire(args: &[&str]) -> std::process::Output {
         .expect("run quire")
 }
 
+/// `quire build --root ROOT --out OUT`.
+pub fn build(root: &Path, out: &Path) -> std::process::Output {
+    quire(&[
+        "build",
+        "--root",
+        root.to_str().expect("UTF-8 path"),
+        "--out",
+        out.to_str().expect("UTF-8 path"),
+    ])
+}
+
+/// Everything a run printed, for assertion messages.
+pub fn output_text(o: &std::process::Output) -> String {
+    format!(
+        "status: {}\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
 pub fn to_json(value: &toml::Value) -> Value {
     match value {
         toml::Value::String(s) => Value::String(s.clone()),
