@@ -75,6 +75,10 @@ pub struct LinkedThread {
     pub children: Vec<Vec<usize>>,
     /// One entry per annotation of every comment, in thread order.
     pub annotations: Vec<LinkedAnnotation>,
+    /// Comment index -> indices into `annotations` of its annotations.
+    pub annotations_of: Vec<Vec<usize>>,
+    /// Essay block id -> the comments whose annotations quote it, in thread order.
+    pub on_block: BTreeMap<String, Vec<usize>>,
 }
 
 #[derive(Debug, Clone)]
@@ -749,6 +753,16 @@ fn link_thread(
                     ))
                     .help("quote more of the passage so that it matches exactly once"),
                 ),
+            }
+        }
+    }
+    linked.annotations_of = vec![Vec::new(); n];
+    for (k, a) in linked.annotations.iter().enumerate() {
+        linked.annotations_of[a.comment].push(k);
+        if let Some(block) = &a.block {
+            let on = linked.on_block.entry(block.clone()).or_default();
+            if !on.contains(&a.comment) {
+                on.push(a.comment);
             }
         }
     }

@@ -7,7 +7,7 @@
 //! that comments are about get a marker. It trusts the essay (its author owns the site);
 //! untrusted comment bodies are rendered by `thread`, not here.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
@@ -50,7 +50,7 @@ pub struct Parts<'a> {
     /// HTML that replaces the grid's table, if the essay has a grid.
     pub grid: Option<String>,
     /// Block id -> comment indices whose annotation quotes that block.
-    pub comments_on: &'a HashMap<String, Vec<usize>>,
+    pub comments_on: &'a BTreeMap<String, Vec<usize>>,
     /// Comment index -> the comment's id.
     pub comment_ids: &'a [String],
 }

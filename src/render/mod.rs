@@ -12,8 +12,6 @@ pub mod markdown;
 pub mod publish;
 pub mod thread;
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 use tera::{Context, Tera};
 
@@ -131,21 +129,12 @@ pub fn render(
         .iter()
         .map(|c| c.id.get_ref().clone())
         .collect();
-    let mut comments_on: HashMap<String, Vec<usize>> = HashMap::new();
-    for a in &linked.thread.annotations {
-        if let Some(block) = &a.block {
-            let list = comments_on.entry(block.clone()).or_default();
-            if !list.contains(&a.comment) {
-                list.push(a.comment);
-            }
-        }
-    }
     let grid_html = linked.grid.as_ref().map(|g| grid::grid_table(linked, g));
     let essay = markdown::render_essay(
         linked,
         &markdown::Parts {
             grid: grid_html,
-            comments_on: &comments_on,
+            comments_on: &linked.thread.on_block,
             comment_ids: &comment_ids,
         },
     );

@@ -13,7 +13,7 @@
 //! so a thread nested thousands deep can't overflow the stack, and the HTML stops nesting
 //! at [`NESTING_LIMIT`], so the browser's parser never has to flatten it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
@@ -239,17 +239,6 @@ pub fn thread_html(linked: &Linked, root: &str) -> String {
         }
     }
 
-    // Block id -> the comments annotating it, to cross-link comments on one passage.
-    let mut on_block: HashMap<&str, Vec<usize>> = HashMap::new();
-    for la in &t.annotations {
-        if let Some(b) = &la.block {
-            let list = on_block.entry(b.as_str()).or_default();
-            if !list.contains(&la.comment) {
-                list.push(la.comment);
-            }
-        }
-    }
-
     let essay_author = linked.content.essay.front.author.as_deref();
     let mut s = String::with_capacity(n * 1500);
     s.push_str(if n > LARGE_THREAD {
@@ -285,7 +274,7 @@ pub fn thread_html(linked: &Linked, root: &str) -> String {
             parent: parent[i].map(|p| &comments[p]),
             parent_id: parent[i].map(|p| comments[p].id.get_ref().as_str()),
             is_op: !c.deleted && c.author.is_some() && c.author.as_deref() == essay_author,
-            on_block: &on_block,
+            on_block: &linked.thread.on_block,
         };
         view.open(&mut s);
         let children = &t.children[i];
@@ -334,7 +323,7 @@ struct CommentView<'a> {
     parent: Option<&'a Comment>,
     parent_id: Option<&'a str>,
     is_op: bool,
-    on_block: &'a HashMap<&'a str, Vec<usize>>,
+    on_block: &'a BTreeMap<String, Vec<usize>>,
 }
 
 impl CommentView<'_> {
@@ -403,11 +392,9 @@ impl CommentView<'_> {
     fn annotations(&self, s: &mut String) {
         let linked = self.linked;
         let comments = &linked.content.thread.comments;
-        for la in linked
-            .thread
-            .annotations
+        for la in linked.thread.annotations_of[self.index]
             .iter()
-            .filter(|la| la.comment == self.index)
+            .map(|&k| &linked.thread.annotations[k])
         {
             let Some(a) = self.c.annotations.get(la.index) else {
                 continue;
@@ -423,7 +410,7 @@ impl CommentView<'_> {
                     ));
                     let others: Vec<String> = self
                         .on_block
-                        .get(block.as_str())
+                        .get(block)
                         .into_iter()
                         .flatten()
                         .filter(|&&j| j != self.index)
