@@ -277,7 +277,7 @@ pub fn render(
 fn reference_entries(linked: &Linked, footnotes: &[markdown::FootnoteHtml]) -> Vec<RefEntry> {
     let refs = &linked.content.bibliography.refs;
     let mut order: Vec<usize> = (0..refs.len()).collect();
-    order.sort_by_key(|&i| refs[i].sort_key());
+    order.sort_by_cached_key(|&i| refs[i].sort_key());
     let number_of = |label: &str| {
         footnotes
             .iter()
