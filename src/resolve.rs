@@ -536,6 +536,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// Is `id` a cell that doesn't exist? Only answered when the grid could be judged: with a
+/// grid.toml that failed to parse or link, its own errors say why, so don't pile on.
+fn is_unknown_cell(content: &Content, grid: Option<&LinkedGrid>, id: &str) -> bool {
+    match grid {
+        Some(g) => g.find(id).is_none(),
+        None => content.grid.is_none() && !content.is_unreadable("content/grid.toml"),
+    }
+}
+
 fn check_essay_links(
     content: &Content,
     ref_index: &HashMap<String, usize>,
@@ -546,12 +555,7 @@ fn check_essay_links(
     for link in &content.essay.outline.links {
         match &link.target {
             LinkTarget::Cell(id) => {
-                let known = grid.is_some_and(|g| g.find(id).is_some());
-                // Without a valid grid the grid's own errors say why; don't pile on.
-                if !known
-                    && (grid.is_some() || content.grid.is_none())
-                    && !content.is_unreadable("content/grid.toml")
-                {
+                if is_unknown_cell(content, grid, id) {
                     let cells = grid
                         .map(|g| expected_list(g.cells.iter().map(|c| c.id.as_str())))
                         .unwrap_or_else(|| "(there is no content/grid.toml)".into());
@@ -698,9 +702,7 @@ fn link_thread(
     for (i, c) in thread.comments.iter().enumerate() {
         for (k, a) in c.annotations.iter().enumerate() {
             if let Some(cell) = &a.cell
-                && grid.is_none_or(|g| g.find(cell.get_ref()).is_none())
-                && (grid.is_some() || content.grid.is_none())
-                && !content.is_unreadable("content/grid.toml")
+                && is_unknown_cell(content, grid, cell.get_ref())
             {
                 diags.push(
                     Diagnostic::error(format!(
