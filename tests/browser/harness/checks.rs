@@ -12,7 +12,10 @@ use super::page::Page;
 use super::site::screenshot_dir;
 
 /// The vendored axe-core script (see vendor/axe-core/README.md).
-const AXE_JS: &str = include_str!("../../vendor/axe-core/axe.min.js");
+const AXE_JS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/vendor/axe-core/axe.min.js"
+));
 
 /// One problem found on a page.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,14 +5,12 @@
 //! TOML is turned into JSON the way Taplo does it for validation: a TOML date becomes a
 //! string.
 
-mod support;
-
 use std::path::Path;
 
+use crate::support::{doc_examples, front_matter, parse_toml, repo};
 use quire::new::{NewOptions, files};
 use quire::schema;
 use serde_json::Value;
-use support::{doc_examples, front_matter, parse_toml, repo};
 
 /// Validation errors of `instance` against the schema named `name`, as "path: message".
 fn errors(name: &str, instance: &Value) -> Vec<String> {

@@ -6,12 +6,10 @@
 //!
 //! Screenshots: target/screenshots/grid-*.png
 
-mod browser;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use browser::*;
+use crate::harness::*;
 use serde_json::json;
 
 /// What a project's grid.toml says, read independently of quire.

@@ -2,18 +2,14 @@
 //! tests/fixtures/browser/ must be reported for its specific problem, the clean one
 //! must pass, and the interaction API must drive a real page.
 
-mod browser;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 
-use browser::*;
+use crate::harness::*;
 
 fn fixture(name: &str) -> PathBuf {
-    browser::repo_root()
-        .join("tests/fixtures/browser")
-        .join(name)
+    repo_root().join("tests/fixtures/browser").join(name)
 }
 
 fn fixture_url(name: &str) -> String {

@@ -4,17 +4,9 @@
 //!
 //! Screenshots: target/screenshots/thread-*.png
 
-// The harness keeps its base64 decoder private; viewport screenshots need it too.
-#[allow(clippy::duplicate_mod)]
-#[path = "browser/base64.rs"]
-mod base64;
-mod browser;
-#[path = "../examples/gen_thread.rs"]
-mod gen_thread;
-
 use std::process::Command;
 
-use browser::*;
+use crate::harness::*;
 use serde_json::json;
 
 /// Is the element's top inside the viewport?
@@ -44,7 +36,8 @@ fn page_fits(page: &Page) -> (bool, String) {
 /// A screenshot of what the viewport shows now.
 fn viewport_screenshot(page: &Page, name: &str) {
     let shot = page.cdp("Page.captureScreenshot", json!({ "format": "png" }));
-    let bytes = base64::decode(shot["data"].as_str().unwrap_or_default()).expect("base64");
+    let bytes =
+        crate::harness::base64::decode(shot["data"].as_str().unwrap_or_default()).expect("base64");
     let path = screenshot_dir().join(format!("{name}.png"));
     std::fs::create_dir_all(screenshot_dir()).expect("screenshot dir");
     std::fs::write(&path, bytes).expect("write screenshot");
@@ -240,7 +233,7 @@ fn build_hostile() -> tempfile::TempDir {
         .prefix("quire-hostile-")
         .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
         .unwrap();
-    gen_thread::hostile_project(&tmp.path().join("project")).unwrap();
+    crate::gen_thread::hostile_project(&tmp.path().join("project")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_quire"))
         .args(["build", "--root"])
         .arg(tmp.path().join("project"))
@@ -366,7 +359,7 @@ fn ten_thousand_comments_stay_usable() {
         .prefix("quire-10k-")
         .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
         .unwrap();
-    gen_thread::scale_project(&tmp.path().join("project"), 10_000).unwrap();
+    crate::gen_thread::scale_project(&tmp.path().join("project"), 10_000).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_quire"))
         .args(["build", "--root"])
         .arg(tmp.path().join("project"))

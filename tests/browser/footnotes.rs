@@ -5,15 +5,16 @@
 //!
 //! Screenshots: target/screenshots/footnotes-*.png
 
-mod browser;
-
 use std::time::Duration;
 
-use browser::*;
+use crate::harness::*;
 use serde_json::{Value, json};
 
 const MARKERS: &str = "sup.fnref a[data-note]";
-const AXE_JS: &str = include_str!("../vendor/axe-core/axe.min.js");
+const AXE_JS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/vendor/axe-core/axe.min.js"
+));
 
 /// JS helpers installed on the page: the i-th marker, scrolling it to the middle of the
 /// viewport, and the state of its popover and sidenote.

@@ -2,9 +2,7 @@
 //! naming the page and the link, on built-site fixtures with one problem each
 //! (tests/fixtures/site-broken-*/).
 
-mod support;
-
-use support::{output_text, quire, repo};
+use crate::support::{output_text, quire, repo};
 
 use std::path::Path;
 use std::process::Output;

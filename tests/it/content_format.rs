@@ -2,12 +2,10 @@
 //! a warning, and every error and warning the build gives on the bad-input fixtures (and that
 //! `quire new` gives on bad requests) is explained there.
 
-mod support;
-
 use std::path::Path;
 use std::process::Output;
 
-use support::{doc, quire, repo, write_example};
+use crate::support::{doc, quire, repo, write_example};
 
 fn build(root: &Path) -> Output {
     quire(&["build", "--root", root.to_str().unwrap()])

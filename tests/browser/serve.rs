@@ -4,12 +4,9 @@
 //!
 //! Screenshots: target/screenshots/serve-overlay-<width>.png, serve-index-*.png
 
-mod browser;
-mod serve_helper;
-
-use browser::*;
+use crate::harness::*;
+use crate::serve_helper::*;
 use serde_json::json;
-use serve_helper::*;
 
 fn essay_path(server: &Server) -> std::path::PathBuf {
     server.root.join("content/essay.md")

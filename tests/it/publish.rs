@@ -2,9 +2,7 @@
 //! `CNAME`, `sitemap.xml`, `robots.txt`, canonical and preview tags, a self-styled
 //! `404.html`), the single-file export, and the bad input around them.
 
-mod support;
-
-use support::{output_text, quire, repo};
+use crate::support::{output_text, quire, repo};
 
 use std::path::Path;
 use std::process::Output;

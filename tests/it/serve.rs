@@ -1,11 +1,9 @@
 //! `quire serve` end to end: the real binary on an ephemeral port, serving a temporary copy
 //! of the repository's project, driven by file edits and raw HTTP.
 
-mod serve_helper;
-
 use std::time::Duration;
 
-use serve_helper::*;
+use crate::serve_helper::*;
 
 const WAIT: Duration = Duration::from_secs(20);
 

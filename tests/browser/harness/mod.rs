@@ -2,13 +2,13 @@
 //! (WebDriver over HTTP on loopback), a loopback static file server, and page checks
 //! (console errors, failed and foreign requests, axe-core, screenshots).
 //!
-//! Include it from a test file with `mod browser;` and `use browser::*;`.
+//! A test module of the browser binary uses it with `use crate::harness::*;`.
 //! See tests/browser/README.md for the API.
 
 // Each test binary uses only part of the harness.
 #![allow(dead_code, unused_imports)]
 
-mod base64;
+pub mod base64;
 mod checks;
 mod page;
 mod pages_server;

@@ -2,9 +2,7 @@
 //! its table, grid, thread and references fit together, and bad requests (a file path, a
 //! non-empty folder, a grid of 0 or more than 12) fail with a clear error and write nothing.
 
-mod support;
-
-use support::quire;
+use crate::support::quire;
 
 use std::path::Path;
 use std::process::Output;

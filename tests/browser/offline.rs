@@ -9,13 +9,11 @@
 //!
 //! Screenshots: target/screenshots/offline-*.png
 
-mod browser;
-
 use std::collections::{BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use browser::*;
+use crate::harness::*;
 use serde_json::{Value, json};
 
 /// The essay's last sentence.

@@ -2,9 +2,7 @@
 //! deterministic, and every kind of bad input fails with a clear error that names the file,
 //! line and column while leaving the previous site exactly as it was.
 
-mod support;
-
-use support::{build, repo};
+use crate::support::{build, repo};
 
 use std::path::Path;
 

@@ -4,12 +4,10 @@
 //!
 //! Screenshots: target/screenshots/new-<page>-<width>-<scheme>.png
 
-mod browser;
-
 use std::path::Path;
 use std::process::Command;
 
-use browser::*;
+use crate::harness::*;
 
 fn scaffold_and_build(dir: &Path, extra: &[&str]) {
     let bin = env!("CARGO_BIN_EXE_quire");

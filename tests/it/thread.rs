@@ -2,12 +2,7 @@
 //! hostile fixture (with a generated 1 MB comment), a generated 10,000-comment thread, and
 //! the errors for broken threads. Browser behaviour is in `browser_thread.rs`.
 
-mod support;
-
-use support::build;
-
-#[path = "../examples/gen_thread.rs"]
-mod gen_thread;
+use crate::support::build;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -99,7 +94,7 @@ fn default_thread_has_its_shape_scores_and_annotations() {
 fn hostile_thread_builds_and_nothing_dangerous_survives() {
     let tmp = tempfile::tempdir().unwrap();
     let project = tmp.path().join("hostile");
-    gen_thread::hostile_project(&project).unwrap();
+    crate::gen_thread::hostile_project(&project).unwrap();
     let comments = std::fs::read_to_string(project.join("content/comments.toml")).unwrap();
     assert!(comments.len() > 1_048_576, "the 1 MB comment is there");
     let index = build_ok(&project, &tmp.path().join("site"));
@@ -174,7 +169,7 @@ fn hostile_thread_builds_and_nothing_dangerous_survives() {
 fn ten_thousand_comments_build() {
     let tmp = tempfile::tempdir().unwrap();
     let project = tmp.path().join("big");
-    gen_thread::scale_project(&project, 10_000).unwrap();
+    crate::gen_thread::scale_project(&project, 10_000).unwrap();
     let started = Instant::now();
     let index = build_ok(&project, &tmp.path().join("site"));
     let elapsed = started.elapsed();
@@ -196,7 +191,8 @@ fn ten_thousand_comments_build() {
 fn broken_thread(comments: &str) -> (tempfile::TempDir, String) {
     let tmp = tempfile::tempdir().unwrap();
     let project = tmp.path().join("p");
-    gen_thread::copy_project(&repo().join("tests/fixtures/valid/minimal"), &project).unwrap();
+    crate::gen_thread::copy_project(&repo().join("tests/fixtures/valid/minimal"), &project)
+        .unwrap();
     std::fs::write(project.join("content/comments.toml"), comments).unwrap();
     let o = build(&project, &tmp.path().join("site"));
     assert!(!o.status.success(), "a broken thread must fail the build");

@@ -2,9 +2,7 @@
 //! (an unused note is a warning and the build goes on; a note defined twice is an error
 //! that leaves the previous site alone), and the notes list links back to every reference.
 
-mod support;
-
-use support::build;
+use crate::support::build;
 
 use std::path::PathBuf;
 

@@ -11,15 +11,13 @@
 //!
 //! `QUIRE_ROBUST_KEEP=1` copies every failing case's project to target/robustness-failures/.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use support::repo;
+use crate::support::repo;
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 const FILES: [&str; 4] = [
