@@ -11,7 +11,7 @@
 //! The output folder is never watched, and events from inside it are ignored: writing the
 //! site must not trigger another build.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -163,7 +163,8 @@ impl Builder {
 
     /// Applies an outcome to the status. Returns the status to publish, if pages must hear
     /// about it.
-    fn apply(&mut self, outcome: Outcome) -> Option<Status> {
+    fn apply(&mut self, outcome: Outcome, causes: &BTreeSet<String>) -> Option<Status> {
+        let after = after_changes(causes);
         let had_errors = !self.status.errors.is_empty();
         match outcome {
             Outcome::Failed(diags) => {
@@ -174,7 +175,7 @@ impl Builder {
                 self.status.errors.clear();
                 if !self.quiet {
                     eprintln!(
-                        "rebuilt in {} ms: the site did not change",
+                        "rebuilt in {} ms{after}: the site did not change",
                         elapsed.as_millis()
                     );
                 }
@@ -198,7 +199,7 @@ impl Builder {
                 }
                 if !self.quiet {
                     eprintln!(
-                        "rebuilt in {} ms: {} changed; {}",
+                        "rebuilt in {} ms{after}: {} changed; {}",
                         elapsed.as_millis(),
                         summarize(&changed),
                         if css_only {
@@ -239,6 +240,16 @@ impl Builder {
             eprint!("{}", diags.render(self.styled));
         }
     }
+}
+
+/// " after content/essay.md" (or "after a, b and 3 more"): the sources a rebuild was for.
+/// Empty when the watcher lost track of which files changed.
+fn after_changes(causes: &BTreeSet<String>) -> String {
+    if causes.is_empty() {
+        return String::new();
+    }
+    let causes: Vec<String> = causes.iter().cloned().collect();
+    format!(" after {}", summarize(&causes))
 }
 
 /// Output paths added, removed or changed since the last site.
@@ -444,17 +455,28 @@ fn rebuild_loop(
 ) {
     // When the first unbuilt change arrived, and when the last one did.
     let mut pending: Option<(Instant, Instant)> = None;
-    let mut note =
-        |event: notify::Result<Event>, pending: &mut Option<(Instant, Instant)>| match event {
-            Ok(event) if filter.relevant(&event) => {
-                rewatch(&mut *watcher, root, &event);
-                let now = Instant::now();
-                let first = pending.map_or(now, |(first, _)| first);
-                *pending = Some((first, now));
-            }
-            Ok(_) => {}
-            Err(e) => eprintln!("warning: file watcher: {e}"),
-        };
+    // The sources that changed since the last build, to say what a rebuild was for.
+    let mut causes: BTreeSet<String> = BTreeSet::new();
+    let mut note = |event: notify::Result<Event>,
+                    pending: &mut Option<(Instant, Instant)>,
+                    causes: &mut BTreeSet<String>| match event {
+        Ok(event) if filter.relevant(&event) => {
+            rewatch(&mut *watcher, root, &event);
+            causes.extend(
+                event
+                    .paths
+                    .iter()
+                    .filter(|p| filter.matters(p))
+                    .filter_map(|p| p.strip_prefix(root).ok())
+                    .map(|p| p.to_string_lossy().replace('\\', "/")),
+            );
+            let now = Instant::now();
+            let first = pending.map_or(now, |(first, _)| first);
+            *pending = Some((first, now));
+        }
+        Ok(_) => {}
+        Err(e) => eprintln!("warning: file watcher: {e}"),
+    };
     loop {
         let event = match pending {
             None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
@@ -464,7 +486,7 @@ fn rebuild_loop(
             }
         };
         match event {
-            Ok(event) => note(event, &mut pending),
+            Ok(event) => note(event, &mut pending, &mut causes),
             Err(mpsc::RecvTimeoutError::Disconnected) => return,
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 let Some((first, _)) = pending.take() else {
@@ -475,13 +497,14 @@ fn rebuild_loop(
                 // most likely a file caught half-saved: never worth an overlay.
                 let outcome = builder.attempt(|failed| {
                     while let Ok(event) = rx.try_recv() {
-                        note(event, &mut pending);
+                        note(event, &mut pending, &mut causes);
                     }
                     pending.is_some() && (failed || first.elapsed() < MAX_WAIT)
                 });
                 match outcome {
                     Some(outcome) => {
-                        if let Some(new) = builder.apply(outcome) {
+                        let causes = std::mem::take(&mut causes);
+                        if let Some(new) = builder.apply(outcome, &causes) {
                             // Sent only now: the new site is completely in place.
                             status.send_replace(new);
                         }

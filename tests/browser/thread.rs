@@ -54,9 +54,8 @@ fn thread_screenshot(page: &mut Page, name: &str) {
     page.eval("document.getElementById('only-thread').remove(); return true;");
 }
 
-/// The built default site at `width`, JavaScript off. The base style scrolls smoothly
-/// unless the reader prefers reduced motion; WebDriver clicks need the element to hold
-/// still, so the tests that click prefer reduced motion.
+/// The built default site at `width`, JavaScript off (so every in-page jump is instant;
+/// only the reader script makes short hops glide). Reduced motion is preferred too.
 fn site_page(width: u32) -> (tempfile::TempDir, Page) {
     let site = build_site();
     let mut page = Browser::launch().new_page();
@@ -107,7 +106,8 @@ fn a_subtree_collapses_and_expands_without_javascript() {
 fn a_permalink_scrolls_to_the_comment_and_highlights_it() {
     for width in [375, 1440] {
         let (site, mut page) = site_page(width);
-        // With smooth scrolling, as most readers have it.
+        // A reader who doesn't ask for reduced motion: without the script, jumps are
+        // instant all the same (no CSS smooth scrolling).
         page.emulate_media("prefers-reduced-motion", "no-preference");
         let url = format!("{}#comment-c17", file_url(&site.path().join("index.html")));
         page.goto(&url);
@@ -126,6 +126,11 @@ fn a_permalink_scrolls_to_the_comment_and_highlights_it() {
             "getComputedStyle(document.querySelector('#comment-c16 > .comment-card')).outlineStyle",
         );
         assert_eq!(other, json!("none"), "others are not");
+        assert_eq!(
+            page.eval("getComputedStyle(document.documentElement).scrollBehavior"),
+            json!("auto"),
+            "the stylesheet alone never animates a jump"
+        );
         // The comment's own permalink leads to it too, from anywhere on the page.
         page.eval("window.scrollTo({ top: 0, behavior: 'instant' }); return true;");
         page.eval("document.querySelector('#comment-c08 .permalink').click(); return true;");
@@ -142,6 +147,78 @@ fn a_permalink_scrolls_to_the_comment_and_highlights_it() {
         }
         assert!(page.is_visible("#comment-c06 > .comment-card"));
     }
+}
+
+/// With the reader script: a hop of a screen or two glides (the `glide` class turns on
+/// smooth scrolling for that one jump), a long one jumps at once, and a reader who prefers
+/// reduced motion never sees an animation.
+#[test]
+fn long_jumps_are_instant_and_short_hops_glide() {
+    let site = build_site();
+    let mut page = Browser::launch().new_page();
+    page.set_viewport(375, 800);
+    page.emulate_media("prefers-reduced-motion", "no-preference");
+    page.goto(&file_url(&site.path().join("index.html")));
+    page.wait_for("document.documentElement.classList.contains('js')");
+    // Far: from the top of the page to a comment thousands of pixels down. The jump is
+    // done when the click returns: no animation to wait for.
+    page.eval("window.scrollTo({ top: 0, behavior: 'instant' }); return true;");
+    let far = page.eval(
+        "const el = document.querySelector('#comment-c08 > .comment-card'); \
+         const before = el.getBoundingClientRect().top; \
+         document.querySelector('#comment-c08 .permalink').click(); \
+         return { before: before, after: el.getBoundingClientRect().top, \
+                  glide: document.documentElement.classList.contains('glide'), hash: location.hash };",
+    );
+    assert!(
+        far["before"].as_f64().unwrap() > 3.0 * 800.0,
+        "c08 starts far away: {far}"
+    );
+    let after = far["after"].as_f64().unwrap();
+    assert!(
+        (-1.0..120.0).contains(&after),
+        "a long jump lands at once: {far}"
+    );
+    assert_eq!(
+        far["glide"],
+        json!(false),
+        "no animation for a long jump: {far}"
+    );
+    assert_eq!(far["hash"], json!("#comment-c08"));
+    // Near: a comment less than a screen below the one in view glides there.
+    let near = page.eval(
+        "const from = document.querySelector('#comment-c08'); \
+         const next = [...document.querySelectorAll('.comment')].find(c => { \
+           const d = c.getBoundingClientRect().top - from.getBoundingClientRect().top; \
+           return d > 200 && d < 700; }); \
+         next.querySelector('.permalink').click(); \
+         return { id: next.id, glide: document.documentElement.classList.contains('glide') };",
+    );
+    assert_eq!(near["glide"], json!(true), "a short hop glides: {near}");
+    let id = near["id"].as_str().unwrap().to_string();
+    page.wait_for(&format!(
+        "location.hash === '#{id}' && !document.documentElement.classList.contains('glide')"
+    ));
+    page.wait_for(&format!(
+        "(() => {{ const r = document.getElementById('{id}').getBoundingClientRect(); return r.top >= -1 && r.top < 120; }})()"
+    ));
+    // Reduced motion: even a short hop is instant.
+    page.emulate_media("prefers-reduced-motion", "reduce");
+    let reduced = page.eval(
+        "const from = document.getElementById(location.hash.slice(1)); \
+         const next = [...document.querySelectorAll('.comment')].find(c => { \
+           const d = c.getBoundingClientRect().top - from.getBoundingClientRect().top; \
+           return d > 200 && d < 700; }); \
+         next.querySelector('.permalink').click(); \
+         return { top: next.getBoundingClientRect().top, \
+                  glide: document.documentElement.classList.contains('glide') };",
+    );
+    assert_eq!(reduced["glide"], json!(false), "reduced motion: {reduced}");
+    let top = reduced["top"].as_f64().unwrap();
+    assert!(
+        (-1.0..120.0).contains(&top),
+        "reduced motion jumps at once: {reduced}"
+    );
 }
 
 #[test]

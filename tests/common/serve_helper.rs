@@ -114,6 +114,22 @@ impl Server {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// Waits until the server's stderr contains `needle` (it is read on another thread, so
+    /// an event can arrive before the line that goes with it); returns all of stderr.
+    pub fn wait_for_stderr(&self, timeout: Duration, needle: &str) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let stderr = self.stderr();
+            if stderr.contains(needle) {
+                return stderr;
+            }
+            if Instant::now() > deadline {
+                panic!("`{needle}` not in the server's stderr within {timeout:?}; saw:\n{stderr}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Still running?
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))

@@ -136,7 +136,7 @@ impl Page {
             http,
             session_id,
             _profile: profile,
-            timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
         };
         page.set_viewport(1440, 900);
         page
@@ -271,8 +271,12 @@ impl Page {
                 return;
             }
             if Instant::now() > deadline {
+                let seen = self.eval(
+                    "return { scrollY: Math.round(scrollY), innerHeight: innerHeight, hash: location.hash, \
+                     active: document.activeElement && document.activeElement.outerHTML.slice(0, 80) };",
+                );
                 panic!(
-                    "timed out after {timeout:?} waiting for `{condition}` on {}",
+                    "timed out after {timeout:?} waiting for `{condition}` on {}\nlast seen: {seen}",
                     self.url()
                 );
             }
