@@ -151,14 +151,14 @@ fn index_references(content: &Content, diags: &mut Diagnostics) -> HashMap<Strin
                     .help("every [[ref]] needs its own key"),
             );
         }
-        if key.is_empty() || key.contains(char::is_whitespace) {
-            if let Some(file) = &bib.file {
-                diags.push(
-                    Diagnostic::error(format!("invalid reference key `{key}`"))
-                        .at(file, r.key.span())
-                        .help("a key is one word, e.g. \"chomsky1959review\""),
-                );
-            }
+        if (key.is_empty() || key.contains(char::is_whitespace))
+            && let Some(file) = &bib.file
+        {
+            diags.push(
+                Diagnostic::error(format!("invalid reference key `{key}`"))
+                    .at(file, r.key.span())
+                    .help("a key is one word, e.g. \"chomsky1959review\""),
+            );
         }
     }
     index

@@ -320,10 +320,10 @@ impl<'e> Walker<'_, 'e> {
 
     /// Records a work cited inside the footnote being walked (once per note).
     fn note_cites_push(&mut self, key: &str) {
-        if let Some(cites) = &mut self.note_cites {
-            if !cites.iter().any(|k| k == key) {
-                cites.push(key.to_string());
-            }
+        if let Some(cites) = &mut self.note_cites
+            && !cites.iter().any(|k| k == key)
+        {
+            cites.push(key.to_string());
         }
     }
 

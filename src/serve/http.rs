@@ -171,10 +171,10 @@ pub fn resolve(out: &Path, request_path: &str) -> Resolved {
 /// The site's `404.html`, or a page of our own when there is none (or no site yet, when
 /// the first build failed: the overlay then shows why).
 fn not_found(out: &Path, status: &Status) -> Response {
-    if let Resolved::File(path) = resolve(out, "/404.html") {
-        if let Ok(bytes) = std::fs::read(&path) {
-            return file_response(StatusCode::NOT_FOUND, &path, bytes, status, true);
-        }
+    if let Resolved::File(path) = resolve(out, "/404.html")
+        && let Ok(bytes) = std::fs::read(&path)
+    {
+        return file_response(StatusCode::NOT_FOUND, &path, bytes, status, true);
     }
     let message = if out.join("index.html").is_file() {
         "There is no page at this address."
@@ -232,11 +232,11 @@ pub fn inject(html: Vec<u8>, status: &Status, rebase: bool) -> Vec<u8> {
         let head = lower
             .windows(6)
             .position(|w| w.starts_with(b"<head") && (w[5] == b'>' || w[5].is_ascii_whitespace()));
-        if let Some(head) = head {
-            if let Some(end) = lower[head..].iter().position(|&b| b == b'>') {
-                let at = head + end + 1;
-                html.splice(at..at, b"\n<base href=\"/\">".iter().copied());
-            }
+        if let Some(head) = head
+            && let Some(end) = lower[head..].iter().position(|&b| b == b'>')
+        {
+            let at = head + end + 1;
+            html.splice(at..at, b"\n<base href=\"/\">".iter().copied());
         }
     }
     html

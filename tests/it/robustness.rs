@@ -385,7 +385,7 @@ fn cases() -> Vec<Case> {
             name,
             base,
             changes,
-            extra: n % 4 == 0,
+            extra: n.is_multiple_of(4),
         });
     };
     for base in ["minimal", "repo"] {

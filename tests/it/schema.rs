@@ -16,11 +16,30 @@ use serde_json::Value;
 fn errors(name: &str, instance: &Value) -> Vec<String> {
     let schema = schema::named(name).unwrap_or_else(|| panic!("no schema {name}"));
     let schema: Value = serde_json::from_str(&schema.json).expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    validator
-        .iter_errors(instance)
-        .map(|e| format!("{}: {e}", e.instance_path()))
-        .collect()
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    let url = format!("urn:quire:{name}");
+    compiler
+        .add_resource(&url, schema)
+        .expect("schema is a resource");
+    let index = compiler
+        .compile(&url, &mut schemas)
+        .unwrap_or_else(|e| panic!("{name} does not compile: {e}"));
+    match schemas.validate(instance, index) {
+        Ok(()) => Vec::new(),
+        Err(e) => {
+            // The leaves of boon's error tree are the concrete complaints.
+            let mut out = Vec::new();
+            let mut stack = vec![&e];
+            while let Some(e) = stack.pop() {
+                if e.causes.is_empty() {
+                    out.push(format!("{}: {}", e.instance_location, e.kind));
+                }
+                stack.extend(e.causes.iter());
+            }
+            out
+        }
+    }
 }
 
 fn assert_valid(name: &str, instance: &Value, what: &str) {
