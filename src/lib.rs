@@ -17,6 +17,7 @@ pub mod output;
 pub mod render;
 pub mod resolve;
 pub mod schema;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod theme;
 

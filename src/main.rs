@@ -165,6 +165,15 @@ fn main() -> ExitCode {
                 None => build(&options, started, styled, quiet),
             }
         }
+        #[cfg(not(feature = "serve"))]
+        Command::Serve { .. } => {
+            eprintln!(
+                "error: this quire was built without `quire serve`\n\
+                 help: install it with the default features: cargo install quire (without --no-default-features)"
+            );
+            ExitCode::FAILURE
+        }
+        #[cfg(feature = "serve")]
         Command::Serve {
             root,
             out,

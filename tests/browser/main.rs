@@ -4,6 +4,7 @@
 #[path = "../../examples/gen_thread.rs"]
 mod gen_thread;
 mod harness;
+#[cfg(feature = "serve")]
 #[path = "../common/serve_helper.rs"]
 mod serve_helper;
 
@@ -12,6 +13,7 @@ mod grid;
 mod harness_selftest;
 mod new;
 mod offline;
+#[cfg(feature = "serve")]
 mod serve;
 mod site;
 mod thread;

@@ -4,6 +4,7 @@
 
 #[path = "../../examples/gen_thread.rs"]
 mod gen_thread;
+#[cfg(feature = "serve")]
 #[path = "../common/serve_helper.rs"]
 mod serve_helper;
 #[path = "../common/support.rs"]
@@ -19,5 +20,6 @@ mod new;
 mod publish;
 mod robustness;
 mod schema;
+#[cfg(feature = "serve")]
 mod serve;
 mod thread;
