@@ -11,6 +11,7 @@ pub mod highlight;
 pub mod markdown;
 pub mod publish;
 pub mod thread;
+pub mod tidy;
 
 use serde::Serialize;
 use tera::{Context, Tera};

@@ -137,12 +137,26 @@ pub fn sanitize_body(markdown: &str) -> String {
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
     pulldown_cmark::html::push_html(&mut html, parser);
     if nesting_exceeds(&html, MAX_BODY_NESTING) {
-        return format!(
-            "<p class=\"too-deep\"><em>This comment's markup is nested too deeply to display, so here is its text as written:</em></p>\n<div class=\"comment-source\">{}</div>\n",
-            escape(markdown)
+        return as_source(
+            "This comment's markup is nested too deeply to display, so here is its text as written:",
+            markdown,
         );
     }
-    body_sanitizer().clean(&html).to_string()
+    let clean = body_sanitizer().clean(&html).to_string();
+    super::tidy::tidy(&clean).unwrap_or_else(|| {
+        as_source(
+            "This comment's markup nests elements in a way HTML does not allow, so here is its text as written:",
+            markdown,
+        )
+    })
+}
+
+/// A body shown as its source text, with a line saying why.
+fn as_source(why: &str, markdown: &str) -> String {
+    format!(
+        "<p class=\"too-deep\"><em>{why}</em></p>\n<div class=\"comment-source\">{}</div>\n",
+        escape(markdown)
+    )
 }
 
 /// Does the HTML open elements more than `limit` deep? A quick, conservative count of
@@ -181,7 +195,13 @@ fn nesting_exceeds(html: &str, limit: usize) -> bool {
 }
 
 fn sanitize_note(html: &str) -> String {
-    note_sanitizer().clean(html).to_string()
+    let clean = note_sanitizer().clean(html).to_string();
+    super::tidy::tidy(&clean).unwrap_or_else(|| {
+        as_source(
+            "This note's markup nests elements in a way HTML does not allow, so here is its text as written:",
+            html,
+        )
+    })
 }
 
 /// How a comment's author is named.

@@ -16,6 +16,7 @@ mod check;
 mod cli;
 mod content_format;
 mod footnotes;
+mod html_valid;
 mod new;
 mod publish;
 mod robustness;
