@@ -127,3 +127,54 @@ pub fn write_example(name: &str, dir: &Path) -> usize {
     }
     n
 }
+
+/// The project every bad-input fixture starts from.
+pub const BASE_FIXTURE: &str = "tests/fixtures/valid/minimal";
+
+/// A bad-input fixture as a project of its own, in a temporary folder: the base project
+/// (`BASE_FIXTURE`) with the fixture's files laid over it, less the paths its
+/// `removed.txt` lists. A fixture holds only what it changes.
+pub fn invalid_fixture(name: &str) -> tempfile::TempDir {
+    let overlay = repo().join("tests/fixtures/invalid").join(name);
+    assert!(overlay.is_dir(), "no fixture {}", overlay.display());
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("quire-{name}-"))
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .expect("temporary directory");
+    copy_tree(&repo().join(BASE_FIXTURE), dir.path());
+    copy_tree(&overlay, dir.path());
+    let removed = dir.path().join("removed.txt");
+    if removed.is_file() {
+        for rel in std::fs::read_to_string(&removed).unwrap().lines() {
+            std::fs::remove_file(dir.path().join(rel.trim()))
+                .unwrap_or_else(|e| panic!("{name}/removed.txt: {rel}: {e}"));
+        }
+        std::fs::remove_file(&removed).unwrap();
+    }
+    // The snapshot of the expected output is not part of the project.
+    let _ = std::fs::remove_file(dir.path().join("expected.txt"));
+    dir
+}
+
+/// The names of every bad-input fixture.
+pub fn invalid_fixtures() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo().join("tests/fixtures/invalid"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Copies every file under `from` into `to`, keeping relative paths.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

@@ -134,7 +134,8 @@ fn a_remote_script_fails_naming_page_and_link() {
 
 #[test]
 fn content_errors_fail_the_check_too() {
-    let root = repo().join("tests/fixtures/invalid/unknown-cell");
+    let project = crate::support::invalid_fixture("unknown-cell");
+    let root = project.path();
     let site = repo().join("tests/fixtures/site-broken-link");
     let o = quire(&[
         "check",

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::support::{doc, quire, repo, write_example};
+use crate::support::{doc, quire, write_example};
 
 fn build(root: &Path) -> Output {
     quire(&["build", "--root", root.to_str().unwrap()])
@@ -99,9 +99,9 @@ fn error_messages(o: &Output) -> Vec<String> {
 fn every_error_message_is_explained() {
     let doc = doc();
     let mut messages = Vec::new();
-    let invalid = repo().join("tests/fixtures/invalid");
-    for entry in std::fs::read_dir(&invalid).unwrap() {
-        let dir = entry.unwrap().path();
+    for name in crate::support::invalid_fixtures() {
+        let project = crate::support::invalid_fixture(&name);
+        let dir = project.path();
         let tmp = tempfile::tempdir().unwrap();
         let o = quire(&[
             "build",

@@ -2,21 +2,13 @@
 //! (an unused note is a warning and the build goes on; a note defined twice is an error
 //! that leaves the previous site alone), and the notes list links back to every reference.
 
-use crate::support::build;
-
-use std::path::PathBuf;
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/invalid")
-        .join(name)
-}
+use crate::support::{build, invalid_fixture};
 
 #[test]
 fn an_unused_footnote_is_a_warning_with_its_position_and_the_build_succeeds() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let o = build(&fixture("unused-footnote"), &out);
+    let o = build(invalid_fixture("unused-footnote").path(), &out);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "the build must succeed:\n{err}");
     for needle in [
@@ -39,7 +31,7 @@ fn an_unused_footnote_is_a_warning_with_its_position_and_the_build_succeeds() {
 fn a_note_referenced_twice_links_back_to_both_references() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let o = build(&fixture("unused-footnote"), &out);
+    let o = build(invalid_fixture("unused-footnote").path(), &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(index.contains("<a id=\"fnref-one\" href=\"#fn-one\""));
@@ -63,7 +55,7 @@ fn a_footnote_defined_twice_is_an_error_with_its_position() {
     let out = tmp.path().join("site");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("index.html"), "previous site").unwrap();
-    let o = build(&fixture("duplicate-footnote"), &out);
+    let o = build(invalid_fixture("duplicate-footnote").path(), &out);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     for needle in [
