@@ -346,3 +346,28 @@ fn template_syntax_error_points_into_the_template() {
         expect_file!["../fixtures/invalid/template-syntax/expected.txt"],
     );
 }
+
+/// `site/` is committed so that a reader of the repository can open `site/index.html`
+/// with no toolchain; it must be exactly what `quire build` makes of the content today.
+#[test]
+fn committed_site_is_current() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let o = build(&repo(), &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (built, committed) = (snapshot(&out), snapshot(&repo().join("site")));
+    let names = |s: &[(String, Vec<u8>)]| s.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    let stale = "site/ is stale: run `cargo run -- build` and commit site/";
+    for name in names(&built) {
+        if !names(&committed).contains(&name) {
+            panic!("{stale} (site/{name} is missing)");
+        }
+    }
+    for (name, bytes) in &committed {
+        match built.iter().find(|(n, _)| n == name) {
+            None => panic!("{stale} (site/{name} is no longer built)"),
+            Some((_, new)) if new != bytes => panic!("{stale} (site/{name} differs)"),
+            Some(_) => {}
+        }
+    }
+}

@@ -1,0 +1,500 @@
+/* js/00-core.js */
+/* quire's reader script: progressive enhancement only. Every page works without it. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  root.classList.add("js");
+
+  // In-page links. Without this script every jump is instant. With it, a hop of up to two
+  // screens glides, so the reader sees which way the page moved; a longer one still jumps,
+  // since nobody should watch thousands of pixels of animation. Reduced motion: always jump.
+  var GLIDE_SCREENS = 2;
+  var settle = null;
+  function reduced() {
+    return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  }
+  function stopGliding() {
+    root.classList.remove("glide");
+    window.removeEventListener("scrollend", stopGliding);
+    if (settle) window.clearTimeout(settle);
+    settle = null;
+  }
+  document.addEventListener("click", function (e) {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    var a = e.target.closest ? e.target.closest("a[href*='#']") : null;
+    if (!a || a.target || !a.hash) return;
+    if (a.href.split("#")[0] !== location.href.split("#")[0]) return;
+    var target = document.getElementById(decodeURIComponent(a.hash.slice(1)));
+    if (!target) return;
+    stopGliding();
+    var distance = Math.abs(target.getBoundingClientRect().top);
+    if (reduced() || distance > GLIDE_SCREENS * window.innerHeight) return;
+    // The browser's own fragment navigation does the scrolling (so :target and history
+    // stay right); the class only makes it smooth, and goes once the scroll has ended.
+    root.classList.add("glide");
+    window.addEventListener("scrollend", stopGliding);
+    settle = window.setTimeout(stopGliding, 3000);
+  });
+})();
+/* js/20-grid.js */
+/* The grid: a cell opens its panel beside the grid (below it on a narrow screen).
+   Without this script every cell is a link to cells/<id>.html, and that still works:
+   a modified click (new tab, new window) is left to the browser.
+   The URL hash names the open cell (#cell-<id>), so links and the Back button work;
+   the panels are already in the page (no data is fetched), so file:// works too. */
+(function () {
+  "use strict";
+  var table = document.querySelector("table.grid-table");
+  var figure = table && table.closest(".grid");
+  var host = figure && figure.querySelector(".grid-panel-host");
+  if (!host) return;
+
+  var links = Array.prototype.slice.call(table.querySelectorAll("a.grid-cell-link"));
+  var rows = Number(table.getAttribute("data-rows"));
+  var columns = Number(table.getAttribute("data-columns"));
+  var byId = {};
+  var panels = {};
+  links.forEach(function (a) { byId[a.getAttribute("data-cell")] = a; });
+  document.querySelectorAll(".cell-panel[data-cell]").forEach(function (panel) {
+    var id = panel.getAttribute("data-cell");
+    if (!byId[id]) return;
+    panels[id] = panel;
+    panel.hidden = true;
+    host.appendChild(panel);
+    byId[id].setAttribute("aria-controls", panel.id);
+    byId[id].setAttribute("aria-expanded", "false");
+  });
+
+  var openId = null;
+  // Where focus goes when the panel closes: the cell, or the prose link that opened it.
+  var returnTo = null;
+
+  function cellAt(row, column) {
+    if (row < 0 || column < 0 || row >= rows || column >= columns) return null;
+    return links[row * columns + column] || null;
+  }
+
+  // Roving tabindex: the grid is one tab stop; arrow keys move within it.
+  function setCurrent(link) {
+    links.forEach(function (a) { a.tabIndex = a === link ? 0 : -1; });
+  }
+
+  function cellHash(id) { return "#cell-" + id; }
+
+  function hashCell() {
+    var m = /^#cell-(.+)$/.exec(location.hash);
+    if (!m) return null;
+    var id = decodeURIComponent(m[1]);
+    return panels[id] ? id : null;
+  }
+
+  function urlWithout() { return location.href.split("#")[0]; }
+
+  // Brings the panel into view when the reader can't see its top.
+  function reveal(panel) {
+    var box = panel.getBoundingClientRect();
+    var view = window.innerHeight || document.documentElement.clientHeight;
+    if (box.top < 0 || box.top > view * 0.6) {
+      var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      panel.scrollIntoView({ block: "start", behavior: reduce ? "auto" : "smooth" });
+    }
+  }
+
+  function show(id) {
+    Object.keys(panels).forEach(function (other) {
+      var on = other === id;
+      panels[other].hidden = !on;
+      byId[other].setAttribute("aria-expanded", on ? "true" : "false");
+      byId[other].parentNode.classList.toggle("is-open", on);
+    });
+    host.hidden = id === null;
+    figure.classList.toggle("grid-open", id !== null);
+    openId = id;
+    if (id !== null) setCurrent(byId[id]);
+  }
+
+  // how.history "none": we are following the URL, not changing it.
+  function open(id, how) {
+    var panel = panels[id];
+    if (!panel) return;
+    var wasOpen = openId !== null;
+    show(id);
+    if (how.history !== "none" && location.hash !== cellHash(id)) {
+      // One history entry per visit to the grid: switching cells replaces it, so Back
+      // closes the panel. `pushed` says whether that entry is ours to go back from.
+      if (wasOpen && hashCell() !== null) {
+        var pushed = Boolean(history.state && history.state.pushed);
+        history.replaceState({ quireCell: id, pushed: pushed }, "", cellHash(id));
+      } else {
+        history.pushState({ quireCell: id, pushed: true }, "", cellHash(id));
+      }
+    }
+    if (how.focusPanel) {
+      var title = panel.querySelector(".cell-title");
+      if (title) title.focus({ preventScroll: true });
+    }
+    if (how.reveal) reveal(panel);
+  }
+
+  function close(how) {
+    if (openId === null) return;
+    var id = openId;
+    var focusInside = host.contains(document.activeElement);
+    show(null);
+    if (how.history !== "none" && hashCell() === id) {
+      if (history.state && history.state.pushed && history.state.quireCell === id) {
+        history.back();
+      } else {
+        history.replaceState(null, "", urlWithout());
+      }
+    }
+    var target = returnTo && document.contains(returnTo) ? returnTo : byId[id];
+    returnTo = null;
+    if (how.focus || focusInside) target.focus();
+  }
+
+  function toggleFromGrid(link) {
+    var id = link.getAttribute("data-cell");
+    returnTo = link;
+    if (openId === id) {
+      close({ focus: true });
+    } else {
+      open(id, { reveal: true });
+    }
+  }
+
+  function modified(e) {
+    return e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey;
+  }
+
+  table.addEventListener("click", function (e) {
+    var link = e.target.closest("a.grid-cell-link");
+    if (!link || modified(e)) return;
+    e.preventDefault();
+    toggleFromGrid(link);
+  });
+
+  table.addEventListener("focusin", function (e) {
+    var link = e.target.closest("a.grid-cell-link");
+    if (link) setCurrent(link);
+  });
+
+  table.addEventListener("keydown", function (e) {
+    var link = e.target.closest("a.grid-cell-link");
+    if (!link || e.altKey || e.metaKey) return;
+    var r = Number(link.getAttribute("data-row"));
+    var c = Number(link.getAttribute("data-column"));
+    var next = null;
+    switch (e.key) {
+      case "ArrowLeft": next = cellAt(r, c - 1); break;
+      case "ArrowRight": next = cellAt(r, c + 1); break;
+      case "ArrowUp": next = cellAt(r - 1, c); break;
+      case "ArrowDown": next = cellAt(r + 1, c); break;
+      case "Home": next = e.ctrlKey ? cellAt(0, 0) : cellAt(r, 0); break;
+      case "End": next = e.ctrlKey ? cellAt(rows - 1, columns - 1) : cellAt(r, columns - 1); break;
+      case " ":
+      case "Spacebar":
+        e.preventDefault();
+        toggleFromGrid(link);
+        return;
+      default: return;
+    }
+    e.preventDefault();
+    if (next) {
+      setCurrent(next);
+      next.focus();
+    }
+  });
+
+  host.addEventListener("click", function (e) {
+    if (e.target.closest(".cell-panel-close")) close({ focus: true });
+  });
+
+  // Escape closes the panel when focus is in the grid or the panel (or nowhere).
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape" || openId === null || e.defaultPrevented) return;
+    var at = document.activeElement;
+    if (at && at !== document.body && !figure.contains(at) && at !== returnTo) return;
+    e.preventDefault();
+    close({ focus: true });
+  });
+
+  // Links in the prose (and in summaries) that name a cell open its panel in place.
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a.cell-link[data-cell]");
+    if (!link || modified(e)) return;
+    var id = link.getAttribute("data-cell");
+    if (!panels[id]) return;
+    e.preventDefault();
+    returnTo = link;
+    open(id, { focusPanel: true, reveal: true });
+  });
+
+  // The URL leads: Back, Forward, a typed hash or a link to #cell-<id>.
+  function follow() {
+    var id = hashCell();
+    if (id !== null && id !== openId) {
+      open(id, { history: "none", reveal: true });
+    } else if (id === null && openId !== null) {
+      close({ history: "none" });
+    }
+  }
+  window.addEventListener("popstate", follow);
+  window.addEventListener("hashchange", follow);
+
+  setCurrent(links[0]);
+  var initial = hashCell();
+  if (initial !== null) {
+    open(initial, { history: "none" });
+    // After the browser's own jump to the fragment (the cell), show the panel's top.
+    window.addEventListener("load", function () { reveal(panels[initial]); });
+  }
+})();
+/* js/30-footnotes.js */
+/* Footnotes: a popover next to the marker on hover, focus or tap, and sidenotes in the
+   margin on wide screens. Without this script (or without popover support) a marker is a
+   plain link to the numbered note at the end, which links back to every reference.
+
+   WCAG 1.4.13: the popover stays while the pointer is over the marker or the popover
+   (it hides after a short delay, so the pointer can cross the gap), Escape dismisses it,
+   and it is placed and sized to stay inside the viewport. A tap or click pins it open
+   until Escape, a tap elsewhere, or another tap on the marker.
+
+   Wide screens (the margin is free from 72rem, see 00-base.css): every note also sits
+   beside its paragraph as a sidenote (a right float pushed into the margin; floats that
+   clear each other stack down instead of overlapping). There, hover and focus highlight
+   the sidenote when it is fully on screen, and open the popover when it is not. */
+(function () {
+  "use strict";
+  if (!("popover" in HTMLElement.prototype)) return;
+  var markers = Array.prototype.slice.call(
+    document.querySelectorAll("sup.fnref a[data-note]")
+  );
+  if (!markers.length) return;
+
+  var WIDE = window.matchMedia("(min-width: 72rem)");
+  var HIDE_DELAY = 300;
+  var GAP = 6;
+  var EDGE = 8;
+
+  var current = null; // { marker, pop, side, pinned, shown: "popover" | "sidenote" }
+  var hideTimer = 0;
+  var sidenotes = {}; // note id -> sidenote element
+  var quiet = null; // a marker that Escape closed: its focus must not reopen the note
+
+  /* The note's content without its back-links, ids removed so nothing is duplicated. */
+  function noteContent(li) {
+    var frag = document.createDocumentFragment();
+    Array.prototype.forEach.call(li.children, function (child) {
+      if (child.classList.contains("backrefs")) return;
+      var copy = child.cloneNode(true);
+      copy.removeAttribute("id");
+      Array.prototype.forEach.call(copy.querySelectorAll("[id]"), function (el) {
+        el.removeAttribute("id");
+      });
+      frag.appendChild(copy);
+    });
+    return frag;
+  }
+
+  function setup(marker, index) {
+    var li = document.getElementById(marker.getAttribute("data-note"));
+    var sup = marker.parentNode;
+    if (!li || !sup) return;
+    var number = li.getAttribute("data-number") || marker.textContent;
+
+    var pop = document.createElement("div");
+    pop.className = "fn-popover";
+    pop.id = "fn-popover-" + index;
+    pop.setAttribute("popover", "manual");
+    pop.setAttribute("role", "note");
+    pop.setAttribute("aria-label", "Footnote " + number);
+    var head = document.createElement("p");
+    head.className = "fn-popover-number";
+    head.textContent = "Note " + number;
+    pop.appendChild(head);
+    pop.appendChild(noteContent(li));
+    sup.parentNode.insertBefore(pop, sup.nextSibling);
+    marker.setAttribute("aria-expanded", "false");
+    marker.setAttribute("aria-controls", pop.id);
+
+    var side = sidenotes[li.id];
+    if (!side) {
+      side = document.createElement("span");
+      side.className = "sidenote";
+      side.setAttribute("aria-hidden", "true");
+      side.setAttribute("data-note", li.id);
+      var num = document.createElement("span");
+      num.className = "sidenote-number";
+      num.textContent = number;
+      side.appendChild(num);
+      side.appendChild(noteContent(li));
+      Array.prototype.forEach.call(side.querySelectorAll("a, button, [tabindex]"), function (el) {
+        el.setAttribute("tabindex", "-1");
+      });
+      sup.parentNode.insertBefore(side, sup.nextSibling);
+      sidenotes[li.id] = side;
+    }
+
+    var entry = { marker: marker, pop: pop, side: side, pinned: false, shown: null };
+
+    marker.addEventListener("pointerenter", function (e) {
+      if (e.pointerType !== "touch") show(entry, false);
+    });
+    marker.addEventListener("pointerleave", function (e) {
+      if (e.pointerType !== "touch") scheduleHide(entry);
+    });
+    marker.addEventListener("focus", function () {
+      if (quiet !== marker) show(entry, false);
+    });
+    marker.addEventListener("blur", function (e) {
+      if (quiet === marker) quiet = null;
+      if (!pop.contains(e.relatedTarget)) scheduleHide(entry);
+    });
+    marker.addEventListener("click", function (e) {
+      e.preventDefault();
+      if (current === entry && entry.pinned && entry.shown === "popover") {
+        hide();
+      } else {
+        show(entry, true);
+        entry.pinned = true;
+      }
+    });
+    pop.addEventListener("pointerenter", cancelHide);
+    pop.addEventListener("pointerleave", function (e) {
+      if (e.pointerType !== "touch") scheduleHide(entry);
+    });
+    pop.addEventListener("focusin", cancelHide);
+    pop.addEventListener("focusout", function (e) {
+      if (e.relatedTarget !== marker && !pop.contains(e.relatedTarget)) scheduleHide(entry);
+    });
+  }
+
+  function fullyOnScreen(el) {
+    var r = el.getBoundingClientRect();
+    var a = visibleArea();
+    return r.height > 0 && r.top >= a.top && r.bottom <= a.top + a.height;
+  }
+
+  function show(entry, forcePopover) {
+    cancelHide();
+    if (current && current !== entry) hide();
+    current = entry;
+    var useSide = !forcePopover && WIDE.matches && fullyOnScreen(entry.side);
+    if (useSide) {
+      if (entry.shown === "popover") return; // already open: keep it
+      entry.side.classList.add("is-active");
+      entry.marker.classList.add("is-active");
+      entry.shown = "sidenote";
+      return;
+    }
+    entry.side.classList.remove("is-active");
+    if (!entry.pop.matches(":popover-open")) entry.pop.showPopover();
+    entry.shown = "popover";
+    entry.marker.classList.add("is-active");
+    entry.marker.setAttribute("aria-expanded", "true");
+    place(entry);
+  }
+
+  function hide() {
+    cancelHide();
+    var entry = current;
+    if (!entry) return;
+    current = null;
+    entry.pinned = false;
+    entry.shown = null;
+    entry.side.classList.remove("is-active");
+    entry.marker.classList.remove("is-active");
+    entry.marker.setAttribute("aria-expanded", "false");
+    if (entry.pop.matches(":popover-open")) entry.pop.hidePopover();
+  }
+
+  function scheduleHide(entry) {
+    if (current !== entry || entry.pinned) return;
+    cancelHide();
+    hideTimer = window.setTimeout(hide, HIDE_DELAY);
+  }
+
+  function cancelHide() {
+    window.clearTimeout(hideTimer);
+    hideTimer = 0;
+  }
+
+  /* The part of the layout viewport that is on screen (it is smaller when a phone
+     reader has zoomed in, or when the page is zoomed out to fit something wide). */
+  function visibleArea() {
+    var v = window.visualViewport;
+    if (v) return { left: v.offsetLeft, top: v.offsetTop, width: v.width, height: v.height };
+    return { left: 0, top: 0, width: document.documentElement.clientWidth, height: window.innerHeight };
+  }
+
+  /* Below the marker's line if the note fits there (or there is more room below),
+     above it otherwise; never wider or taller than the visible area allows. */
+  function place(entry) {
+    var pop = entry.pop;
+    var r = entry.marker.getBoundingClientRect();
+    var a = visibleArea();
+    var right = a.left + a.width;
+    var bottom = a.top + a.height;
+    pop.style.maxWidth = a.width - 2 * EDGE + "px";
+    pop.style.maxHeight = a.height - 2 * EDGE + "px";
+    var pw = pop.offsetWidth;
+    var ph = pop.offsetHeight;
+    var below = bottom - r.bottom - GAP - EDGE;
+    var above = r.top - GAP - a.top - EDGE;
+    var top;
+    if (ph <= below || below >= above) {
+      ph = Math.min(ph, Math.max(below, 48));
+      top = r.bottom + GAP;
+    } else {
+      ph = Math.min(ph, above);
+      top = r.top - GAP - ph;
+    }
+    top = Math.max(a.top + EDGE, Math.min(top, bottom - EDGE - ph));
+    var left = Math.max(a.left + EDGE, Math.min(r.left - 24, right - EDGE - pw));
+    pop.style.maxHeight = ph + "px";
+    pop.style.top = top + "px";
+    pop.style.left = left + "px";
+  }
+
+  markers.forEach(setup);
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape" || !current) return;
+    var entry = current;
+    var inside = entry.pop.contains(document.activeElement);
+    hide();
+    if (inside || document.activeElement === entry.marker) {
+      quiet = entry.marker;
+      entry.marker.focus({ preventScroll: true });
+    }
+  });
+
+  document.addEventListener("pointerdown", function (e) {
+    if (!current) return;
+    if (current.marker.contains(e.target) || current.pop.contains(e.target)) return;
+    hide();
+  });
+
+  var pending = false;
+  function follow() {
+    pending = false;
+    if (!current || current.shown !== "popover") return;
+    var r = current.marker.getBoundingClientRect();
+    var a = visibleArea();
+    if (r.bottom < a.top || r.top > a.top + a.height) hide();
+    else place(current);
+  }
+  function onMove() {
+    if (!pending && current) {
+      pending = true;
+      window.requestAnimationFrame(follow);
+    }
+  }
+  window.addEventListener("scroll", onMove, { passive: true });
+  window.addEventListener("resize", onMove);
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener("resize", onMove);
+    window.visualViewport.addEventListener("scroll", onMove);
+  }
+})();
