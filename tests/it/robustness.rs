@@ -19,7 +19,12 @@ use std::time::{Duration, Instant};
 
 use crate::support::repo;
 
-const TIMEOUT: Duration = Duration::from_secs(20);
+/// A build that has used this much CPU is spinning: a hang, whatever the machine's load.
+/// (Measured in CPU time, not wall time, so a busy machine can't fail the test.)
+const CPU_LIMIT: Duration = Duration::from_secs(30);
+/// A build blocked without using CPU (a read that never returns) is caught by wall time,
+/// with a deadline generous enough for any load.
+const WALL_LIMIT: Duration = Duration::from_secs(600);
 const FILES: [&str; 4] = [
     "content/essay.md",
     "content/grid.toml",
@@ -594,6 +599,18 @@ struct Run {
     timed_out: bool,
 }
 
+/// User plus system CPU time of a running process, from /proc (Linux).
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces):
+    // state is field 3, utime field 14, stime field 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on every Linux this runs on.
+    Some(Duration::from_millis(ticks * 10))
+}
+
 fn run(args: &[&str]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
         .args(args)
@@ -615,7 +632,7 @@ fn run(args: &[&str]) -> Run {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        if started.elapsed() > TIMEOUT {
+        if cpu_time(child.id()).is_some_and(|t| t > CPU_LIMIT) || started.elapsed() > WALL_LIMIT {
             timed_out = true;
             let _ = child.kill();
             break child.wait().unwrap();
@@ -685,7 +702,9 @@ fn judge(what: &str, r: &Run, need_position: bool) -> Vec<String> {
     let mut problems = Vec::new();
     let tail = || r.stderr.chars().take(1500).collect::<String>();
     if r.timed_out {
-        problems.push(format!("{what}: hung (killed after {TIMEOUT:?})"));
+        problems.push(format!(
+            "{what}: hung (killed after {CPU_LIMIT:?} of CPU or {WALL_LIMIT:?})"
+        ));
         return problems;
     }
     if !matches!(r.code, Some(0) | Some(1)) {
@@ -810,4 +829,19 @@ fn mutated_projects_never_panic_hang_or_fail_without_a_location() {
         summary.join("\n"),
         shown.join("\n\n")
     );
+}
+
+/// The hang detector reads CPU time from /proc; were that to stop working, a spinning build
+/// would only be caught after WALL_LIMIT.
+#[test]
+fn the_hang_detector_can_read_cpu_time() {
+    let start = cpu_time(std::process::id()).expect("CPU time of this process");
+    let mut x = 0u64;
+    let spin = Instant::now();
+    while spin.elapsed() < Duration::from_millis(300) {
+        x = x.wrapping_add(std::hint::black_box(1));
+    }
+    assert!(x > 0);
+    let end = cpu_time(std::process::id()).unwrap();
+    assert!(end > start, "{start:?} -> {end:?}");
 }
