@@ -145,6 +145,33 @@ pub fn sanitize_body(markdown: &str) -> String {
     body_sanitizer().clean(&html).to_string()
 }
 
+/// Marks the links of a sanitized body whose URL the editor restored (the comment's
+/// `editor_links`): the `ed-link` class, the editor's title and a raised "ed.", as in the
+/// essay. Works on the sanitizer's output, so nothing in the body itself can ask for it.
+fn mark_editor_links(mut html: String, urls: &[String]) -> String {
+    for url in urls {
+        let needle = format!("<a href=\"{}\"", escape(url));
+        let mut from = 0;
+        while let Some(at) = html[from..].find(&needle).map(|i| i + from) {
+            let Some(gt) = html[at..].find('>').map(|i| i + at) else {
+                break;
+            };
+            let attrs = format!(
+                " class=\"ed-link\" title=\"{}\"",
+                super::markdown::EDITOR_LINK_TITLE
+            );
+            html.insert_str(gt, &attrs);
+            let after = gt + attrs.len();
+            let Some(end) = html[after..].find("</a>").map(|i| i + after) else {
+                break;
+            };
+            html.insert_str(end, super::markdown::ED_MARK);
+            from = end + super::markdown::ED_MARK.len();
+        }
+    }
+    html
+}
+
 /// Does the HTML open elements more than `limit` deep? A quick, conservative count of
 /// start and end tags (unclosed tags count as open), linear in the length.
 fn nesting_exceeds(html: &str, limit: usize) -> bool {
@@ -383,7 +410,7 @@ impl CommentView<'_> {
             );
         } else {
             s.push_str("<div class=\"comment-body\" dir=\"auto\">");
-            s.push_str(&sanitize_body(&c.body));
+            s.push_str(&mark_editor_links(sanitize_body(&c.body), &c.editor_links));
             s.push_str("</div>\n");
         }
         s.push_str("</article>\n");
@@ -490,7 +517,18 @@ fn scores(c: &Comment) -> String {
             )
         })
         .unwrap_or_default();
-    format!(" <span class=\"scores\"{raw}>{}</span>", parts.join(" "))
+    let uncertain = match (&c.scores_raw, c.scores_uncertain) {
+        (Some(r), true) => format!(
+            " <span class=\"scores-uncertain\">(uncertain: the source shows “{}” run together, which can be split more than one way)</span>",
+            escape(r)
+        ),
+        (None, true) => " <span class=\"scores-uncertain\">(uncertain reading)</span>".into(),
+        _ => String::new(),
+    };
+    format!(
+        " <span class=\"scores\"{raw}>{}{uncertain}</span>",
+        parts.join(" ")
+    )
 }
 
 #[cfg(test)]
