@@ -55,7 +55,8 @@ pub struct Comment {
     /// The page marks each as the editor's, not the commenter's. A body's own links cannot
     /// mark themselves, so that a commenter can't pass a link off as the editor's.
     #[serde(default)]
-    pub editor_links: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub editor_links: Vec<Spanned<String>>,
     /// The comment was deleted: it is shown as a placeholder that keeps its replies in place.
     #[serde(default)]
     pub deleted: bool,

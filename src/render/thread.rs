@@ -148,9 +148,9 @@ pub fn sanitize_body(markdown: &str) -> String {
 /// Marks the links of a sanitized body whose URL the editor restored (the comment's
 /// `editor_links`): the `ed-link` class, the editor's title and a raised "ed.", as in the
 /// essay. Works on the sanitizer's output, so nothing in the body itself can ask for it.
-fn mark_editor_links(mut html: String, urls: &[String]) -> String {
+fn mark_editor_links(mut html: String, urls: &[toml::Spanned<String>]) -> String {
     for url in urls {
-        let needle = format!("<a href=\"{}\"", escape(url));
+        let needle = format!("<a href=\"{}\"", escape(url.get_ref()));
         let mut from = 0;
         while let Some(at) = html[from..].find(&needle).map(|i| i + from) {
             let Some(gt) = html[at..].find('>').map(|i| i + at) else {

@@ -431,3 +431,35 @@ fn an_essay_without_editors_marks_has_no_editors_legend() {
     assert!(!index.contains("grid-glosses") && !index.contains("ed-gloss"));
     assert!(index.contains("<h2 id=\"footnotes-title\">Notes</h2>"));
 }
+
+#[test]
+fn an_editors_link_missing_from_its_comment_is_an_error_at_the_url() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = repo().join("tests/fixtures/valid/edition/content");
+    let content = tmp.path().join("content");
+    std::fs::create_dir(&content).unwrap();
+    for f in ["essay.md", "grid.toml", "references.toml", "comments.toml"] {
+        std::fs::copy(fixture.join(f), content.join(f)).unwrap();
+    }
+    let comments = std::fs::read_to_string(content.join("comments.toml")).unwrap();
+    let wrong = comments.replace(
+        "editor_links = [\"https://count.example.org/rails\"]",
+        "editor_links = [\"https://count.example.org/rail\"]",
+    );
+    assert_ne!(wrong, comments);
+    std::fs::write(content.join("comments.toml"), wrong).unwrap();
+    let o = build(tmp.path(), &tmp.path().join("site"));
+    let text = output_text(&o);
+    assert!(!o.status.success(), "{text}");
+    assert!(
+        text.contains(
+            "comment `k1` has no link to https://count.example.org/rail for `editor_links` to mark"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("comments.toml:12:17"),
+        "located at the URL: {text}"
+    );
+    assert!(!tmp.path().join("site/index.html").exists());
+}
