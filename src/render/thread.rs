@@ -378,7 +378,12 @@ impl CommentView<'_> {
             self.depth,
             author_html(c)
         ));
-        if self.is_op {
+        if self.is_op && c.author_inferred {
+            // The name is inferred, so being the post's author is too: say so, never assert it.
+            s.push_str(
+                " <span class=\"badge post-author\" title=\"Inferred from the comment's own words; the source doesn't name its author\">post author (inferred)</span>",
+            );
+        } else if self.is_op {
             s.push_str(
                 " <span class=\"badge post-author\" title=\"The essay's author\">post author</span>",
             );

@@ -156,6 +156,11 @@ fn every_link_in_the_default_essays_words_is_marked_as_the_editors() {
             "restored comment link unmarked: {tag}"
         );
     }
+    // The post author's replies are inferred from their words, and the page says so.
+    for id in ["c02", "c11"] {
+        let c = between(thread, &format!("id=\"comment-{id}\""), "</header>");
+        assert!(c.contains(">post author (inferred)</span>"), "{c}");
+    }
     let bai = links(thread)
         .into_iter()
         .find(|(tag, _)| tag.contains("https://arxiv.org/abs/2204.05862"))
@@ -399,6 +404,9 @@ fn a_second_essay_marks_its_editors_links_insertions_notes_glosses_and_scores() 
         "{forged:?}"
     );
     assert!(!k2.contains("ed-link"), "{k2}");
+    // k2's author is inferred to be the essay's: the badge says it is inferred.
+    assert!(k2.contains(">post author (inferred)</span>"), "{k2}");
+    assert!(!k1.contains("post author"), "{k1}");
     // The uncertain split of k1's scores is said on the page; k2's certain one isn't.
     assert!(
         k1.contains("class=\"scores-uncertain\"") && k1.contains("Ω31212"),
