@@ -122,7 +122,9 @@ fn the_default_essays_editor_links_look_and_read_as_the_editors() {
         page.text("#comment-c01 .scores-uncertain")
             .contains("uncertain")
     );
-    page.eval("document.querySelector('#p8, .essay-body ul').scrollIntoView(); return 0");
+    page.eval(
+        "document.documentElement.style.scrollBehavior = 'auto'; document.querySelector('.essay-body a.ed-link[data-ref]').scrollIntoView({ block: 'center' }); return 0",
+    );
     page.screenshot_viewport(screenshot_dir().join("edition-default-links.png"));
 }
 
