@@ -655,6 +655,35 @@ fn link_thread(
             },
         }
     }
+    // An editor's link the body doesn't have would leave the restored link unmarked.
+    for c in thread
+        .comments
+        .iter()
+        .filter(|c| !c.editor_links.is_empty())
+    {
+        let targets: Vec<String> = pulldown_cmark::Parser::new(&c.body)
+            .filter_map(|e| match e {
+                pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link { dest_url, .. }) => {
+                    Some(dest_url.to_string())
+                }
+                _ => None,
+            })
+            .collect();
+        for url in &c.editor_links {
+            if !targets.iter().any(|t| t == url.get_ref()) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "comment `{}` has no link to {} for `editor_links` to mark",
+                        c.id.get_ref(),
+                        url.get_ref()
+                    ))
+                    .at(file, url.span())
+                    .label("not in the comment's body")
+                    .help("write each URL of `editor_links` exactly as the body's link has it"),
+                );
+            }
+        }
+    }
     // A cycle has no root: walking up from any member never ends. Each comment is walked
     // over once (`state` remembers finished walks), so a 10,000-deep chain costs 10,000 steps.
     const UNSEEN: usize = usize::MAX;

@@ -47,6 +47,16 @@ pub struct Comment {
     pub agreement: Option<i64>,
     /// The scores exactly as the source showed them, when they had to be read apart.
     pub scores_raw: Option<String>,
+    /// The scores in `scores_raw` can be read apart in more than one way, and the split
+    /// given is the editor's best reading: the page says the split is uncertain.
+    #[serde(default)]
+    pub scores_uncertain: bool,
+    /// Links in `body` that the editor restored (the source lost them), by their exact URL.
+    /// The page marks each as the editor's, not the commenter's. A body's own links cannot
+    /// mark themselves, so that a commenter can't pass a link off as the editor's.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub editor_links: Vec<Spanned<String>>,
     /// The comment was deleted: it is shown as a placeholder that keeps its replies in place.
     #[serde(default)]
     pub deleted: bool,

@@ -33,6 +33,10 @@ pub struct FrontMatter {
     /// A note from the editor of this edition (Markdown), shown under the title: how the
     /// text was obtained, what was restored or could not be.
     pub editor_note: Option<String>,
+    /// The heading over the footnotes and its entry in the contents; "Notes" when absent.
+    /// An edition whose footnotes are the editor's, not the author's, says so here, e.g.
+    /// `notes_heading = "Editor's notes"`.
+    pub notes_heading: Option<String>,
 }
 
 #[derive(Debug, Clone)]

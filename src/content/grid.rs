@@ -21,6 +21,12 @@ pub struct Grid {
     #[serde(default)]
     pub axes: Axes,
     pub spectrum: Option<Spectrum>,
+    /// Who wrote the words this file adds to the essay's table: the rows' and columns'
+    /// `meaning`, the spectrum's corner names and the cells' summaries. `"author"` (the
+    /// default) or `"editor"`: an editor's glosses are set apart from the author's table
+    /// text (in square brackets, with a title, and a line in the legend that says so).
+    #[serde(default)]
+    pub glosses: GlossesBy,
     /// The rows, top to bottom: one `[[row]]` table each.
     #[serde(rename = "row", default)]
     pub rows: Vec<Axis>,
@@ -30,6 +36,15 @@ pub struct Grid {
     /// One `[[cell]]` table for every row-column pair.
     #[serde(rename = "cell", default)]
     pub cells: Vec<CellSpec>,
+}
+
+/// Who wrote the grid's glosses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum GlossesBy {
+    #[default]
+    Author,
+    Editor,
 }
 
 /// What the rows and the columns vary along.

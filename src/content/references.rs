@@ -45,13 +45,46 @@ pub struct Reference {
     pub note: Option<String>,
     /// How the entry was checked against public sources.
     pub verified_by: Option<String>,
+    /// Fields no source confirmed (`"authors"`, `"year"`, `"venue"`, `"url"`). The build
+    /// never shows them: the work's author reads "unknown", its year "year unknown", and
+    /// so on, on every page. The values may stay in the file for whoever checks them next.
+    #[serde(default)]
+    pub unverified: Vec<Unverified>,
+}
+
+/// A field of a `[[ref]]` that the bibliography marks as not confirmed by any source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Unverified {
+    Authors,
+    Year,
+    Venue,
+    Url,
 }
 
 impl Bibliography {
     pub fn parse(file: &SourceFile, diags: &mut Diagnostics) -> Option<Bibliography> {
         let mut bib: Bibliography = super::parse_toml(file, diags)?;
         bib.file = Some(file.clone());
+        for r in &mut bib.refs {
+            r.withhold_unverified();
+        }
         Some(bib)
+    }
+}
+
+impl Reference {
+    /// Blanks every field the entry marks unverified, once, as the file is read, so that no
+    /// page, panel, tooltip or export can show it: an unconfirmed byline must not name anyone.
+    fn withhold_unverified(&mut self) {
+        for field in self.unverified.clone() {
+            match field {
+                Unverified::Authors => self.authors.clear(),
+                Unverified::Year => self.year = None,
+                Unverified::Venue => self.venue = None,
+                Unverified::Url => self.url.clear(),
+            }
+        }
     }
 }
 
@@ -72,7 +105,7 @@ impl Reference {
     pub fn short_authors(&self) -> String {
         let (named, more) = self.named_authors();
         match named.as_slice() {
-            [] => "Unknown".into(),
+            [] => "Unknown author".into(),
             [one] if !more => surname(one),
             [a, b] if !more => format!("{} & {}", surname(a), surname(b)),
             [first, ..] => format!("{} et al.", surname(first)),
@@ -159,6 +192,7 @@ mod tests {
             role: None,
             note: None,
             verified_by: None,
+            unverified: vec![],
         }
     }
 

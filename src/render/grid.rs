@@ -17,6 +17,8 @@ pub struct CellView {
     pub column_meaning: Option<String>,
     /// "Top-left corner: Capabilities research" for the spectrum's two corner cells.
     pub spectrum_note: Option<String>,
+    /// The meanings, spectrum note and summary are the editor's, not the author's.
+    pub editor_glosses: bool,
     pub summary_html: String,
     pub readings: Vec<ReadingView>,
     /// Links to the essay's paragraphs that discuss the cell.
@@ -100,6 +102,7 @@ pub fn cell_view(linked: &Linked, grid: &LinkedGrid, cell: &LinkedCell, root: &s
                 };
                 format!("{corner} corner of the grid: {end}")
             }),
+        editor_glosses: editor_glosses(linked),
         summary_html: render_snippet(&cell.summary, linked, root),
         readings: cell
             .readings
@@ -169,6 +172,8 @@ pub fn grid_table(linked: &Linked, grid: &LinkedGrid) -> String {
         .and_then(|g| g.caption.clone())
         .unwrap_or_else(|| "The essay's grid".into());
     let (rows, cols) = (grid.rows.len(), grid.columns.len());
+    let ed = editor_glosses(linked);
+    let meaning = |m: &Option<String>| meaning(m, ed);
     let mut s = String::new();
     s.push_str("<figure class=\"grid\" id=\"grid\">\n<div class=\"grid-layout\">\n<div class=\"grid-main\">\n<div class=\"table-wrap\">\n");
     s.push_str(&format!(
@@ -200,7 +205,16 @@ pub fn grid_table(linked: &Linked, grid: &LinkedGrid) -> String {
             let position = spectrum_position(grid, r, c);
             let tag = spectrum
                 .and_then(|sp| corner_name(grid, r, c, sp))
-                .map(|end| format!("<span class=\"spectrum-tag\">{}</span>", escape(end)))
+                .map(|end| {
+                    if ed {
+                        format!(
+                            "<span class=\"spectrum-tag ed-gloss\" title=\"{ED_GLOSS_TITLE}\">[{}]</span>",
+                            escape(end)
+                        )
+                    } else {
+                        format!("<span class=\"spectrum-tag\">{}</span>", escape(end))
+                    }
+                })
                 .unwrap_or_default();
             s.push_str(&format!(
                 "<td id=\"cell-{0}\" class=\"grid-cell\" style=\"--s:{pos:.3}\"><a class=\"grid-cell-link\" href=\"cells/{0}.html\" data-cell=\"{0}\" data-row=\"{r}\" data-column=\"{c}\"><span class=\"grid-cell-name\">{1}</span>{tag}</a></td>",
@@ -238,6 +252,9 @@ fn corner_name<'a>(
 fn legend(linked: &Linked, spectrum: Option<&crate::content::grid::Spectrum>) -> String {
     let axes = linked.content.grid.as_ref().map(|g| &g.axes);
     let mut s = String::from("<div class=\"grid-legend\">\n");
+    if editor_glosses(linked) {
+        s.push_str("<p class=\"grid-glosses\"><span class=\"legend-label\">The editor's glosses:</span> the words in square brackets in the table, under the labels and in the corners, are the editor's; the labels and the names in the cells are the author's.</p>\n");
+    }
     if let Some(sp) = spectrum {
         s.push_str(&format!(
             "<p class=\"spectrum-scale\" aria-hidden=\"true\"><span class=\"spectrum-end spectrum-from\">{0}</span><span class=\"spectrum-bar\"></span><span class=\"spectrum-end spectrum-to\">{1}</span></p>\n<p>Shading deepens from the top-left corner, <strong>{0}</strong>, to the bottom-right corner, <strong>{1}</strong>: the stronger a cell's tint, the nearer it is to the bottom-right end.</p>\n",
@@ -265,9 +282,30 @@ fn legend(linked: &Linked, spectrum: Option<&crate::content::grid::Spectrum>) ->
     s
 }
 
-fn meaning(m: &Option<String>) -> String {
+const ED_GLOSS_TITLE: &str = "the editor's gloss, not part of the author's table";
+
+/// Are the grid's glosses the editor's (`glosses = "editor"` in grid.toml)?
+fn editor_glosses(linked: &Linked) -> bool {
+    linked
+        .content
+        .grid
+        .as_ref()
+        .is_some_and(|g| g.glosses == crate::content::grid::GlossesBy::Editor)
+}
+
+/// A row's or column's meaning under its label; an editor's in square brackets, titled.
+fn meaning(m: &Option<String>, editor: bool) -> String {
     m.as_ref()
-        .map(|m| format!("<span class=\"axis-meaning\">{}</span>", escape(m)))
+        .map(|m| {
+            if editor {
+                format!(
+                    "<span class=\"axis-meaning ed-gloss\" title=\"{ED_GLOSS_TITLE}\">[{}]</span>",
+                    escape(m)
+                )
+            } else {
+                format!("<span class=\"axis-meaning\">{}</span>", escape(m))
+            }
+        })
         .unwrap_or_default()
 }
 

@@ -43,7 +43,50 @@ pub struct EssayHtml {
     pub body: String,
     pub toc: Vec<TocEntry>,
     pub footnotes: Vec<FootnoteHtml>,
+    /// What the editor added inside the author's words, for the page's reading key.
+    pub editorial: Editorial,
 }
+
+/// Counts of the editor's marked additions in the essay body.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Editorial {
+    /// Links whose title marks them as the editor's (`"editor"` or `"editor: why"`).
+    pub links: usize,
+    /// `<ins>...</ins>` repairs of the author's words.
+    pub insertions: usize,
+}
+
+/// The title an editor's link carries when its Markdown title is just `"editor"`.
+pub const EDITOR_LINK_TITLE: &str = "link added by the editor; the original link was lost";
+
+/// A link is the editor's, not the author's, when its Markdown title is `"editor"` (then
+/// it reads [`EDITOR_LINK_TITLE`]) or `"editor: why"` (then "link added by the editor;
+/// why"). Returns the title the rendered link carries.
+pub fn editorial_title(title: &str) -> Option<String> {
+    let t = title.trim();
+    let head = t.get(..6)?;
+    if !head.eq_ignore_ascii_case("editor") {
+        return None;
+    }
+    let rest = t[6..].trim_start();
+    if rest.is_empty() {
+        return Some(EDITOR_LINK_TITLE.into());
+    }
+    let why = rest.strip_prefix(':')?.trim();
+    Some(if why.is_empty() {
+        EDITOR_LINK_TITLE.into()
+    } else {
+        format!("link added by the editor; {why}")
+    })
+}
+
+/// The visible mark after an editor's link; the title says it in words.
+pub const ED_MARK: &str = "<span class=\"ed-mark\" aria-hidden=\"true\">ed.</span>";
+/// What an editor's insertion (`<ins>`) becomes: the inserted words in square brackets,
+/// the scholarly editor's sign, with a title for a mouse hover.
+const INS_OPEN: &str =
+    "<ins class=\"ed-insert\" title=\"inserted by the editor; not in the source text\">[";
+const INS_CLOSE: &str = "]</ins>";
 
 /// How the rest of the page wants pieces rendered that this module doesn't own.
 pub struct Parts<'a> {
@@ -81,6 +124,7 @@ pub fn render_essay(linked: &Linked, parts: &Parts<'_>) -> EssayHtml {
         note_cites: None,
         link_stack: Vec::new(),
         block_stack: Vec::new(),
+        editorial: Editorial::default(),
     };
     let mut out = Vec::with_capacity(events.len());
     w.walk(0, events.len(), &mut out);
@@ -107,6 +151,7 @@ pub fn render_essay(linked: &Linked, parts: &Parts<'_>) -> EssayHtml {
         body: html,
         toc: w.toc,
         footnotes,
+        editorial: w.editorial,
     }
 }
 
@@ -138,10 +183,11 @@ struct Walker<'a, 'e> {
     notes: Vec<(String, String)>,
     /// While walking a footnote definition: the keys it cites, in order of first mention.
     note_cites: Option<Vec<String>>,
-    /// For each open link: does its End need a literal `</a>`?
-    link_stack: Vec<bool>,
+    /// For each open link: the literal HTML that closes it, or `None` for pulldown-cmark's.
+    link_stack: Vec<Option<String>>,
     /// For each open anchorable block: its id.
     block_stack: Vec<(String, bool)>,
+    editorial: Editorial,
 }
 
 impl<'e> Walker<'_, 'e> {
@@ -258,20 +304,40 @@ impl<'e> Walker<'_, 'e> {
                 Event::Start(Tag::Link {
                     dest_url, title, ..
                 }) => {
-                    if let Some(start) = self.special_link(dest_url, title) {
+                    let ed_title = editorial_title(title);
+                    if ed_title.is_some() {
+                        self.editorial.links += 1;
+                    }
+                    let close = if ed_title.is_some() {
+                        format!("{ED_MARK}</a>")
+                    } else {
+                        "</a>".into()
+                    };
+                    if let Some(start) = self.special_link(dest_url, title, ed_title.as_deref()) {
                         out.push(html(start));
-                        self.link_stack.push(true);
+                        self.link_stack.push(Some(close));
+                    } else if let Some(t) = &ed_title {
+                        out.push(html(format!(
+                            "<a class=\"ed-link\" href=\"{}\" title=\"{}\">",
+                            escape(dest_url),
+                            escape(t)
+                        )));
+                        self.link_stack.push(Some(close));
                     } else {
                         out.push(event.clone());
-                        self.link_stack.push(false);
+                        self.link_stack.push(None);
                     }
                 }
-                Event::End(TagEnd::Link) => {
-                    if self.link_stack.pop().unwrap_or(false) {
-                        out.push(html("</a>".into()));
-                    } else {
-                        out.push(event.clone());
-                    }
+                Event::End(TagEnd::Link) => match self.link_stack.pop().flatten() {
+                    Some(close) => out.push(html(close)),
+                    None => out.push(event.clone()),
+                },
+                Event::InlineHtml(tag) if tag.eq_ignore_ascii_case("<ins>") => {
+                    self.editorial.insertions += 1;
+                    out.push(html(INS_OPEN.into()));
+                }
+                Event::InlineHtml(tag) if tag.eq_ignore_ascii_case("</ins>") => {
+                    out.push(html(INS_CLOSE.into()));
                 }
                 _ => out.push(event.clone()),
             }
@@ -344,16 +410,19 @@ impl<'e> Walker<'_, 'e> {
         )
     }
 
-    /// Opening tag for `cell:` and `ref:` links; `None` for an ordinary link.
-    fn special_link(&mut self, dest: &str, title: &str) -> Option<String> {
+    /// Opening tag for `cell:` and `ref:` links; `None` for an ordinary link. `ed_title`
+    /// is the title of a link the editor added (it then also gets the `ed-link` class).
+    fn special_link(&mut self, dest: &str, title: &str, ed_title: Option<&str>) -> Option<String> {
+        let title = ed_title.unwrap_or(title);
         let title_attr = if title.is_empty() {
             String::new()
         } else {
             format!(" title=\"{}\"", escape(title))
         };
+        let ed = if ed_title.is_some() { " ed-link" } else { "" };
         if let Some(id) = dest.strip_prefix("cell:") {
             return Some(format!(
-                "<a class=\"cell-link\" href=\"cells/{0}.html\" data-cell=\"{0}\"{title_attr}>",
+                "<a class=\"cell-link{ed}\" href=\"cells/{0}.html\" data-cell=\"{0}\"{title_attr}>",
                 escape(id)
             ));
         }
@@ -366,7 +435,7 @@ impl<'e> Walker<'_, 'e> {
             escape(&r.url)
         };
         Some(format!(
-            "<a class=\"ref-link\" href=\"{href}\" data-ref=\"{}\"{title_attr}>",
+            "<a class=\"ref-link{ed}\" href=\"{href}\" data-ref=\"{}\"{title_attr}>",
             escape(key)
         ))
     }

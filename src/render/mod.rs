@@ -189,6 +189,11 @@ pub fn render(
     ctx.insert("essay_html", &essay.body);
     ctx.insert("toc", &essay.toc);
     ctx.insert("footnotes", &essay.footnotes);
+    ctx.insert(
+        "notes_heading",
+        front.notes_heading.as_deref().unwrap_or("Notes"),
+    );
+    ctx.insert("editorial", &essay.editorial);
     ctx.insert("cells", &cells);
     // Panels sit under the essay's h2 sections; a cell page is a page of its own.
     ctx.insert("heading", "h3");

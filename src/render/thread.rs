@@ -159,6 +159,33 @@ fn as_source(why: &str, markdown: &str) -> String {
     )
 }
 
+/// Marks the links of a sanitized body whose URL the editor restored (the comment's
+/// `editor_links`): the `ed-link` class, the editor's title and a raised "ed.", as in the
+/// essay. Works on the sanitizer's output, so nothing in the body itself can ask for it.
+fn mark_editor_links(mut html: String, urls: &[toml::Spanned<String>]) -> String {
+    for url in urls {
+        let needle = format!("<a href=\"{}\"", escape(url.get_ref()));
+        let mut from = 0;
+        while let Some(at) = html[from..].find(&needle).map(|i| i + from) {
+            let Some(gt) = html[at..].find('>').map(|i| i + at) else {
+                break;
+            };
+            let attrs = format!(
+                " class=\"ed-link\" title=\"{}\"",
+                super::markdown::EDITOR_LINK_TITLE
+            );
+            html.insert_str(gt, &attrs);
+            let after = gt + attrs.len();
+            let Some(end) = html[after..].find("</a>").map(|i| i + after) else {
+                break;
+            };
+            html.insert_str(end, super::markdown::ED_MARK);
+            from = end + super::markdown::ED_MARK.len();
+        }
+    }
+    html
+}
+
 /// Does the HTML open elements more than `limit` deep? A quick, conservative count of
 /// start and end tags (unclosed tags count as open), linear in the length.
 fn nesting_exceeds(html: &str, limit: usize) -> bool {
@@ -371,7 +398,12 @@ impl CommentView<'_> {
             self.depth,
             author_html(c)
         ));
-        if self.is_op {
+        if self.is_op && c.author_inferred {
+            // The name is inferred, so being the post's author is too: say so, never assert it.
+            s.push_str(
+                " <span class=\"badge post-author\" title=\"Inferred from the comment's own words; the source doesn't name its author\">post author (inferred)</span>",
+            );
+        } else if self.is_op {
             s.push_str(
                 " <span class=\"badge post-author\" title=\"The essay's author\">post author</span>",
             );
@@ -403,7 +435,7 @@ impl CommentView<'_> {
             );
         } else {
             s.push_str("<div class=\"comment-body\" dir=\"auto\">");
-            s.push_str(&sanitize_body(&c.body));
+            s.push_str(&mark_editor_links(sanitize_body(&c.body), &c.editor_links));
             s.push_str("</div>\n");
         }
         s.push_str("</article>\n");
@@ -510,7 +542,18 @@ fn scores(c: &Comment) -> String {
             )
         })
         .unwrap_or_default();
-    format!(" <span class=\"scores\"{raw}>{}</span>", parts.join(" "))
+    let uncertain = match (&c.scores_raw, c.scores_uncertain) {
+        (Some(r), true) => format!(
+            " <span class=\"scores-uncertain\">(uncertain: the source shows “{}” run together, which can be split more than one way)</span>",
+            escape(r)
+        ),
+        (None, true) => " <span class=\"scores-uncertain\">(uncertain reading)</span>".into(),
+        _ => String::new(),
+    };
+    format!(
+        " <span class=\"scores\"{raw}>{}{uncertain}</span>",
+        parts.join(" ")
+    )
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod harness;
 #[path = "../common/serve_helper.rs"]
 mod serve_helper;
 
+mod edition;
 mod footnotes;
 mod grid;
 mod harness_selftest;

@@ -570,8 +570,12 @@ fn printing_gives_the_whole_essay_without_the_chrome() {
             text.contains("Appendix:"),
             "{name}: comments as an appendix"
         );
-        // Footnotes as endnotes: the Notes section with the note text.
-        assert!(text.contains("Notes"), "{name}");
+        // Footnotes as endnotes: the notes section (the editor's, in this edition) with the
+        // note text.
+        assert!(
+            text.contains("Editor's notes") || text.contains("Editor’s notes"),
+            "{name}"
+        );
         assert!(
             text.contains("Verbal Behavior"),
             "{name}: a footnote's text"

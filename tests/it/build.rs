@@ -47,7 +47,7 @@ fn default_essay_builds_the_whole_site() {
     assert!(index.contains("[comment deleted]"));
     // The editor says how the edition was made, and that lost links stay lost.
     assert!(index.contains("class=\"edition-note\""));
-    assert!(index.contains("neither could be recovered"));
+    assert!(index.contains("neither target was found"));
     // A reader is told, before the essay, which small numbers are notes and which comments.
     assert!(index.contains("class=\"reading-key\""));
     for cell in [

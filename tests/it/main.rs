@@ -15,6 +15,7 @@ mod build;
 mod check;
 mod cli;
 mod content_format;
+mod edition;
 mod footnotes;
 mod html_valid;
 mod new;
