@@ -12,6 +12,8 @@ pub mod content;
 pub mod diagnostic;
 pub mod export;
 pub mod html;
+#[cfg(feature = "import")]
+pub mod import;
 pub mod new;
 pub mod output;
 pub mod render;
