@@ -172,10 +172,9 @@ pub fn merge(
         new_base.comments.insert(c.id.clone(), record(&f));
         theirs_of.insert(c.id.clone(), f);
     }
+    let in_file: std::collections::HashSet<String> = tables.iter().filter_map(id_of).collect();
     for (id, fields_then) in &base.comments {
-        if upstream_ids.contains_key(id.as_str())
-            || !tables.iter().any(|t| id_of(t).as_deref() == Some(id))
-        {
+        if upstream_ids.contains_key(id.as_str()) || !in_file.contains(id) {
             continue;
         }
         let gone = ForumComment {
@@ -263,45 +262,76 @@ pub fn merge(
         }
     }
 
-    // New comments, each after its parent's subtree (or at the end when top-level).
-    let mut parent_of: HashMap<String, Option<String>> = tables
+    // New comments, each after its parent's subtree (or at the end when top-level). A new
+    // comment hangs below its nearest ancestor already in the file (its anchor); all new
+    // comments with one anchor go, in thread order, right after the anchor's subtree; where
+    // several anchors' subtrees end at one place, the deeper anchor's come first.
+    let ids: Vec<Option<String>> = tables.iter().map(id_of).collect();
+    let index: HashMap<&str, usize> = ids
         .iter()
-        .filter_map(|t| {
-            let id = id_of(t)?;
-            Some((
-                id,
-                t.get("parent").and_then(Item::as_str).map(str::to_string),
-            ))
-        })
+        .enumerate()
+        .filter_map(|(i, id)| Some((id.as_deref()?, i)))
         .collect();
-    for c in upstream {
-        if parent_of.contains_key(&c.id) {
+    let parent_of: HashMap<&str, Option<&str>> = tables
+        .iter()
+        .zip(&ids)
+        .filter_map(|(t, id)| Some((id.as_deref()?, t.get("parent").and_then(Item::as_str))))
+        .collect();
+    let upstream_parent: HashMap<&str, Option<&str>> = upstream
+        .iter()
+        .map(|c| (c.id.as_str(), c.parent.as_deref()))
+        .collect();
+    let mut subtree_end: HashMap<usize, usize> = HashMap::new();
+    // (insert before this index, -depth of the anchor, thread order) -> table
+    let mut inserts: Vec<(usize, isize, usize, Table)> = Vec::new();
+    for (order, c) in upstream.iter().enumerate() {
+        if index.contains_key(c.id.as_str()) {
             continue;
         }
-        let table = new_table(&theirs_of[&c.id], &c.id);
-        let at = match &c.parent {
-            None => tables.len(),
-            Some(p) => match tables.iter().position(|t| id_of(t).as_deref() == Some(p)) {
-                None => tables.len(),
-                Some(i) => {
+        let mut anchor = c.parent.as_deref();
+        for _ in 0..=upstream.len() {
+            match anchor {
+                Some(a) if !index.contains_key(a) => {
+                    anchor = upstream_parent.get(a).copied().flatten()
+                }
+                _ => break,
+            }
+        }
+        let (at, depth) = match anchor.and_then(|a| index.get(a).map(|&i| (a, i))) {
+            None => (tables.len(), -1),
+            Some((a, i)) => {
+                let end = *subtree_end.entry(i).or_insert_with(|| {
                     let mut j = i + 1;
                     while j < tables.len()
-                        && id_of(&tables[j]).is_some_and(|id| descends(&id, p, &parent_of))
+                        && ids[j]
+                            .as_deref()
+                            .is_some_and(|id| descends(id, a, &parent_of))
                     {
                         j += 1;
                     }
                     j
-                }
-            },
+                });
+                (end, depth_of(a, &parent_of))
+            }
         };
-        tables.insert(at, table);
-        parent_of.insert(c.id.clone(), c.parent.clone());
+        inserts.push((at, -depth, order, new_table(&theirs_of[&c.id], &c.id)));
         added += 1;
         changes.push(match &c.parent {
             Some(p) => format!("+ `{}`: new reply to `{p}`", c.id),
             None => format!("+ `{}`: new comment", c.id),
         });
     }
+    inserts.sort_by_key(|(at, depth, order, _)| (*at, *depth, *order));
+    let mut inserts = inserts.into_iter().peekable();
+    let mut ordered = Vec::with_capacity(tables.len() + added);
+    for (i, table) in tables.into_iter().enumerate() {
+        while let Some((_, _, _, t)) = inserts.next_if(|(at, ..)| *at <= i) {
+            ordered.push(t);
+        }
+        ordered.push(table);
+    }
+    ordered.extend(inserts.map(|(_, _, _, t)| t));
+    let tables = ordered;
 
     let thread_change = merge_thread(&mut doc, source, &mut kept);
     if let Some(change) = thread_change {
@@ -362,17 +392,31 @@ fn describe(canon: Option<&str>) -> String {
     }
 }
 
-/// Is `id` below `ancestor` in the reply tree?
-fn descends(id: &str, ancestor: &str, parent_of: &HashMap<String, Option<String>>) -> bool {
-    let mut current = id.to_string();
+/// Is `id` below `ancestor` in the reply tree (of the file's comments)?
+fn descends(id: &str, ancestor: &str, parent_of: &HashMap<&str, Option<&str>>) -> bool {
+    let mut current = id;
     for _ in 0..=parent_of.len() {
-        match parent_of.get(&current).cloned().flatten() {
+        match parent_of.get(current).copied().flatten() {
             Some(p) if p == ancestor => return true,
             Some(p) => current = p,
             None => return false,
         }
     }
     false
+}
+
+/// How many ancestors a comment of the file has (bounded, in case of a cycle).
+fn depth_of(id: &str, parent_of: &HashMap<&str, Option<&str>>) -> isize {
+    let mut depth = 0;
+    let mut current = id;
+    while let Some(p) = parent_of.get(current).copied().flatten() {
+        depth += 1;
+        current = p;
+        if depth as usize > parent_of.len() {
+            break;
+        }
+    }
+    depth
 }
 
 fn new_table(fields: &[(&'static str, Field)], id: &str) -> Table {

@@ -789,3 +789,43 @@ fn help_shows_the_command_with_examples_and_hides_the_test_flags() {
     // Neither a file nor a URL: a usage error, exit 2.
     assert_eq!(quire(&["import", "forum"]).status.code(), Some(2));
 }
+
+#[test]
+fn importing_a_thread_in_two_steps_gives_the_file_one_import_gives() {
+    // 400 comments, replies scattered over the tree, dates increasing.
+    let mut thread = big_thread(0);
+    let template = thread[1].clone();
+    for i in 0..400usize {
+        let mut c = template.clone();
+        c["_id"] = json!(format!("sTeP{i:013}"));
+        c["parentCommentId"] = if i % 9 == 0 {
+            Value::Null
+        } else {
+            json!(format!("sTeP{:013}", (i * 7919) % i.max(1)))
+        };
+        c["postedAt"] = json!(format!("2026-05-01T{:02}:{:02}:00.000Z", i / 60, i % 60));
+        c["contents"]["html"] = json!(format!("<p>Step comment {i}.</p>"));
+        thread.push(c);
+    }
+    let answer =
+        |results: &[Value]| json!({"data": {"comments": {"results": results}}}).to_string();
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let half = dir.path().join("half.json");
+    let whole = dir.path().join("whole.json");
+    std::fs::write(&half, answer(&thread[..250])).unwrap();
+    std::fs::write(&whole, answer(&thread)).unwrap();
+
+    let (_a, stepwise) = project("tests/fixtures/import/project");
+    import_ok(&stepwise, &[half.to_str().unwrap(), "--forum", "lesswrong"]);
+    import_ok(
+        &stepwise,
+        &[whole.to_str().unwrap(), "--forum", "lesswrong"],
+    );
+    let (_b, at_once) = project("tests/fixtures/import/project");
+    import_ok(&at_once, &[whole.to_str().unwrap(), "--forum", "lesswrong"]);
+    assert_eq!(comments(&stepwise).len(), thread.len());
+    assert!(
+        comments_toml(&stepwise) == comments_toml(&at_once),
+        "new replies land where a fresh import puts them"
+    );
+}
