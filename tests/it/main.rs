@@ -15,6 +15,7 @@ mod check;
 mod cli;
 mod content_format;
 mod footnotes;
+#[cfg(feature = "import")]
 mod import;
 mod new;
 mod publish;
