@@ -46,6 +46,23 @@ fn converter() -> &'static HtmlToMarkdown {
                     Some(format!("[{label}](<{}>)", src.trim().replace(['<', '>'], "")).into())
                 },
             )
+            .add_handler(
+                vec!["span"],
+                |handlers: &dyn htmd::element_handler::Handlers, span: Element| {
+                    // ForumMagnum's footnotes: the "^" link back to the reference means nothing
+                    // once the note is a list item under the comment.
+                    let class = span
+                        .attrs
+                        .iter()
+                        .find(|a| &*a.name.local == "class")
+                        .map(|a| a.value.to_string())
+                        .unwrap_or_default();
+                    if class.split_whitespace().any(|c| c == "footnote-back-link") {
+                        return Some("".into());
+                    }
+                    handlers.fallback(span)
+                },
+            )
             .build()
     })
 }
@@ -114,6 +131,15 @@ mod tests {
             md("<pre><code class=\"language-rust\">fn main() {}\n</code></pre>"),
             "```rust\nfn main() {}\n```"
         );
+    }
+
+    #[test]
+    fn forum_footnotes_lose_their_back_links() {
+        let html = r##"<p>Claim<span class="footnote-reference" role="doc-noteref" id="fnrefabc"><sup><a href="#fnabc">[1]</a></sup></span></p><ol class="footnote-section footnotes" role="doc-endnotes"><li class="footnote-item" role="doc-endnote" id="fnabc"><span class="footnote-back-link"><sup><strong><a href="#fnrefabc">^</a></strong></sup></span><div class="footnote-content"><p>The note.</p></div></li></ol>"##;
+        let out = md(html);
+        assert!(!out.contains('^'), "{out}");
+        assert!(out.contains("The note."), "{out}");
+        assert!(!out.contains("<span") && out.contains("Claim"), "{out}");
     }
 
     #[test]
