@@ -405,3 +405,77 @@ mod tests {
         assert_eq!(offset_of("ab\ncd", 2, 2), 4);
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+    use crate::import::merge;
+
+    /// Every field of a real-shaped comment, nested ones too, replaced by every JSON type:
+    /// the import either reads it or reports an error; it never panics, and whatever it
+    /// writes is a comments.toml the build parses.
+    #[test]
+    fn any_field_of_any_type_is_read_or_reported() {
+        let text = include_str!("../../tests/fixtures/import/lesswrong-v1.json");
+        let original: Value = serde_json::from_str(text).unwrap();
+        let first = original
+            .pointer("/data/comments/results/0")
+            .unwrap()
+            .clone();
+        let mut paths: Vec<String> = Vec::new();
+        for (key, value) in first.as_object().unwrap() {
+            paths.push(format!("/{key}"));
+            if let Some(inner) = value.as_object() {
+                paths.extend(inner.keys().map(|k| format!("/{key}/{k}")));
+            }
+        }
+        let replacements = [
+            Value::Null,
+            serde_json::json!(-3.5),
+            serde_json::json!(1e300),
+            serde_json::json!("x\"\"\"\u{0}"),
+            serde_json::json!([]),
+            serde_json::json!({}),
+            serde_json::json!(true),
+        ];
+        let mut runs = 0;
+        for path in &paths {
+            for replacement in &replacements {
+                let mut answer = original.clone();
+                *answer
+                    .pointer_mut(&format!("/data/comments/results/0{path}"))
+                    .unwrap() = replacement.clone();
+                let file = SourceFile::new("t.json", answer.to_string());
+                let mut diags = Diagnostics::new();
+                let page = parse_page(&file, &mut diags);
+                let Some(thread) = page.and_then(|p| thread(&file, vec![p], &mut diags)) else {
+                    assert!(
+                        diags.has_errors(),
+                        "{path} = {replacement}: nothing read, nothing said"
+                    );
+                    continue;
+                };
+                if diags.has_errors() {
+                    continue;
+                }
+                let source = merge::ThreadSource::default();
+                let merged = merge::merge(None, &merge::Base::default(), &thread, &source)
+                    .unwrap_or_else(|e| panic!("{path} = {replacement}: {e}"));
+                let toml = SourceFile::new("content/comments.toml", merged.text.clone());
+                let mut found = Diagnostics::new();
+                let parsed = crate::content::Thread::parse(&toml, &mut found);
+                assert!(
+                    parsed.is_some() && !found.has_errors(),
+                    "{path} = {replacement}: wrote a file the build rejects:\n{}\n{}",
+                    found.render(false),
+                    merged.text
+                );
+                runs += 1;
+            }
+        }
+        assert!(
+            runs > 100,
+            "most mutations are harmless extra fields: {runs}"
+        );
+    }
+}

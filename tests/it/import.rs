@@ -829,3 +829,27 @@ fn importing_a_thread_in_two_steps_gives_the_file_one_import_gives() {
         "new replies land where a fresh import puts them"
     );
 }
+
+#[test]
+fn a_comments_toml_that_is_not_toml_is_left_alone() {
+    let (_dir, root) = project("tests/fixtures/import/project");
+    std::fs::write(
+        root.join("content/comments.toml"),
+        "[[comment]\nid = \"a\"\n",
+    )
+    .unwrap();
+    let stderr = fails_cleanly(&root, &[&fixture(V1), "--forum", "lesswrong"]);
+    assert!(
+        stderr.contains("content/comments.toml is not valid TOML"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_folder_that_is_not_a_project_is_refused() {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let o = import(dir.path(), &[&fixture(V1)]);
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a quire project"));
+    assert!(!dir.path().join("content").exists(), "nothing created");
+}
