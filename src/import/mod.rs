@@ -234,6 +234,19 @@ pub fn import(options: &ImportOptions) -> Result<ImportReport, Diagnostics> {
         })?,
         Err(_) => Base::default(),
     };
+    if let Some(text) = &existing
+        && let Err(e) = text.parse::<toml_edit::DocumentMut>()
+    {
+        let file = SourceFile::new(COMMENTS, text.clone());
+        let message = e.message().trim_end().to_string();
+        let span = e.span().unwrap_or(0..0);
+        return Err(fail(
+            Diagnostic::error(format!("{COMMENTS} is not valid TOML: {message}"))
+                .at(&file, span)
+                .label(message)
+                .help("fix it (quire build shows the same error), then import again"),
+        ));
+    }
     let merged = merge::merge(existing.as_deref(), &base, &thread, &source)
         .map_err(|m| fail(Diagnostic::error(m).in_file(Path::new(COMMENTS))))?;
 

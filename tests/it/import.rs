@@ -843,6 +843,10 @@ fn a_comments_toml_that_is_not_toml_is_left_alone() {
         stderr.contains("content/comments.toml is not valid TOML"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("content/comments.toml:1:11"),
+        "located: {stderr}"
+    );
 }
 
 #[test]
