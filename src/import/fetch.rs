@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, SourceFile};
 
-/// Comments asked for per request. ForumMagnum caps `limit` per query; pages are joined.
+/// Comments asked for per request; the server may send fewer. Pages are joined.
 pub const PAGE: usize = 500;
 /// A thread longer than this many pages is not a thread (or the server ignores `offset`).
 const MAX_PAGES: usize = 200;
@@ -72,10 +72,11 @@ pub fn fetch(post: &Post, timeout: Option<Duration>) -> Result<Vec<SourceFile>, 
         .into();
     let mut pages = Vec::new();
     let mut seen_first: Option<String> = None;
+    let mut offset = 0;
     for n in 0..MAX_PAGES {
         let body = serde_json::json!({
             "query": QUERY,
-            "variables": { "postId": post.post_id, "limit": PAGE, "offset": n * PAGE },
+            "variables": { "postId": post.post_id, "limit": PAGE, "offset": offset },
         });
         let text = request(&agent, post, &body)?;
         let name = format!("{} (page {})", post.endpoint, n + 1);
@@ -99,13 +100,15 @@ pub fn fetch(post: &Post, timeout: Option<Duration>) -> Result<Vec<SourceFile>, 
         if n == 0 {
             seen_first = first;
         }
-        let last = count < PAGE;
+        // A server may send fewer than asked for (its own cap), so only an empty page
+        // (or an answer without comments, which `forum` reports) ends the thread.
         if count > 0 || n == 0 {
             pages.push(SourceFile::new(name, text));
         }
-        if last {
+        if count == 0 {
             return Ok(pages);
         }
+        offset += count;
     }
     Err(Box::new(Diagnostic::error(format!(
         "{} kept sending comments past {} pages of {PAGE}; stopped",

@@ -658,7 +658,7 @@ fn url_fetches_every_page_from_the_forum_api() {
         .iter()
         .map(|r| r["variables"]["offset"].as_u64().unwrap())
         .collect();
-    assert_eq!(offsets, [0, 500, 1000], "paged until a short page");
+    assert_eq!(offsets, [0, 500, 1000, 1106], "paged until an empty page");
     for r in &requests {
         assert_eq!(
             r["variables"]["postId"], "pOsTfIxTuRe0000a1",
@@ -670,6 +670,54 @@ fn url_fetches_every_page_from_the_forum_api() {
     let thread = &parse_toml(&comments_toml(&root), "comments.toml")["thread"];
     assert_eq!(thread["forum"], "LessWrong", "from the URL's host");
     assert_eq!(thread["url"], url);
+}
+
+#[test]
+fn url_reads_on_when_the_server_sends_fewer_than_asked() {
+    let thread = big_thread(250);
+    let total = thread.len();
+    let server = forum(move |vars| {
+        let offset = vars["offset"].as_u64().unwrap_or(0) as usize;
+        let page: Vec<Value> = thread.iter().skip(offset).take(100).cloned().collect();
+        (
+            200,
+            json!({"data": {"comments": {"results": page}}}).to_string(),
+        )
+    });
+    let (_dir, root) = project("tests/fixtures/import/project");
+    let url = "https://www.lesswrong.com/posts/pOsTfIxTuRe0000a1";
+    import_ok(&root, &["--url", url, "--endpoint", &server.endpoint]);
+    assert_eq!(comments(&root).len(), total, "no page cut short the thread");
+    let offsets: Vec<u64> = server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r["variables"]["offset"].as_u64().unwrap())
+        .collect();
+    assert_eq!(offsets, [0, 100, 200, 256]);
+}
+
+#[test]
+fn url_refuses_a_server_that_ignores_the_offset() {
+    let page = big_thread(0);
+    let server = forum(move |_| {
+        (
+            200,
+            json!({"data": {"comments": {"results": page}}}).to_string(),
+        )
+    });
+    let (_dir, root) = project("tests/fixtures/import/project");
+    let stderr = fails_cleanly(
+        &root,
+        &[
+            "--url",
+            "https://www.lesswrong.com/posts/pOsTfIxTuRe0000a1",
+            "--endpoint",
+            &server.endpoint,
+        ],
+    );
+    assert!(stderr.contains("returned the same page twice"), "{stderr}");
 }
 
 #[test]
