@@ -162,6 +162,10 @@ enum ImportCommand {
         /// Print what would change; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// A reply whose parent the forum doesn't return (deleted without a trace,
+        /// rejected): stop with an error, or keep it under a deleted placeholder.
+        #[arg(long, value_enum, default_value_t = MissingParents::Error, value_name = "WHAT")]
+        missing_parents: MissingParents,
         /// Ask this GraphQL endpoint instead of the URL's host (tests and mirrors).
         #[arg(long, hide = true)]
         endpoint: Option<String>,
@@ -169,6 +173,13 @@ enum ImportCommand {
         #[arg(long, hide = true, value_name = "SECONDS")]
         timeout: Option<u64>,
     },
+}
+
+#[cfg(feature = "import")]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MissingParents {
+    Error,
+    Placeholder,
 }
 
 /// Colour only where a person reads it: `--color`, else a terminal without `NO_COLOR`.
@@ -273,6 +284,7 @@ fn main() -> ExitCode {
             forum,
             root,
             dry_run,
+            missing_parents,
             endpoint,
             timeout,
         }) => {
@@ -283,6 +295,12 @@ fn main() -> ExitCode {
                 forum,
                 endpoint,
                 timeout: timeout.map(std::time::Duration::from_secs),
+                missing_parents: match missing_parents {
+                    MissingParents::Error => quire::import::forum::MissingParents::Error,
+                    MissingParents::Placeholder => {
+                        quire::import::forum::MissingParents::Placeholder
+                    }
+                },
                 dry_run,
             };
             import(&options, styled, quiet)

@@ -17,6 +17,17 @@ use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 
 use super::markdown;
 
+/// What to do with a reply whose parent the answer lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingParents {
+    /// Stop with an error naming the reply (the default: the answer may be incomplete).
+    #[default]
+    Error,
+    /// Put a deleted placeholder with the parent's id at the top level. ForumMagnum leaves
+    /// out comments deleted without a public trace and rejected ones, but not their replies.
+    Placeholder,
+}
+
 /// One comment as the forum gives it, converted to what comments.toml holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForumComment {
@@ -256,8 +267,13 @@ fn score(value: Option<&Value>) -> Result<Option<i64>, ()> {
 /// Joins pages, checks the thread as a whole (no duplicate ids, every parent present, no
 /// cycles, not empty) and orders it: depth first, replies oldest first, as the forum's
 /// "oldest" sort shows a thread.
-pub fn thread(file: &SourceFile, pages: Vec<Page>, diags: &mut Diagnostics) -> Option<Page> {
-    let comments: Vec<ForumComment> = pages.into_iter().flatten().collect();
+pub fn thread(
+    file: &SourceFile,
+    pages: Vec<Page>,
+    missing_parents: MissingParents,
+    diags: &mut Diagnostics,
+) -> Option<Page> {
+    let mut comments: Vec<ForumComment> = pages.into_iter().flatten().collect();
     if comments.is_empty() {
         diags.push(
             Diagnostic::error(format!(
@@ -270,9 +286,9 @@ pub fn thread(file: &SourceFile, pages: Vec<Page>, diags: &mut Diagnostics) -> O
         return None;
     }
     let before = diags.error_count();
-    let mut seen = HashSet::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for c in &comments {
-        if !seen.insert(c.id.as_str()) {
+        if !seen.insert(c.id.clone()) {
             diags.push(locate(
                 file,
                 &c.id,
@@ -280,21 +296,38 @@ pub fn thread(file: &SourceFile, pages: Vec<Page>, diags: &mut Diagnostics) -> O
             ));
         }
     }
+    let mut placeholders = Vec::new();
     for c in &comments {
-        if let Some(p) = &c.parent
-            && !seen.contains(p.as_str())
-        {
-            diags.push(locate(
-                file,
-                &c.id,
-                Diagnostic::error(format!(
-                    "comment `{}` replies to `{p}`, which is not in the thread",
-                    c.id
-                ))
-                .help("fetch the whole thread (every page), not a part of it"),
-            ));
+        let Some(p) = &c.parent else { continue };
+        if seen.contains(p.as_str()) {
+            continue;
         }
+        if missing_parents == MissingParents::Placeholder && is_valid_id(p) {
+            seen.insert(p.clone());
+            placeholders.push(ForumComment {
+                id: p.clone(),
+                parent: None,
+                author: None,
+                date: None,
+                karma: None,
+                af_karma: None,
+                agreement: None,
+                deleted: true,
+                body: None,
+            });
+            continue;
+        }
+        diags.push(locate(
+            file,
+            &c.id,
+            Diagnostic::error(format!(
+                "comment `{}` replies to `{p}`, which is not in the thread",
+                c.id
+            ))
+            .help("fetch the whole thread (every page), not a part of it; if the forum hides that comment (deleted without a trace, or rejected), --missing-parents placeholder keeps the reply under a deleted placeholder"),
+        ));
     }
+    comments.extend(placeholders);
     if diags.error_count() > before {
         return None;
     }
@@ -448,7 +481,9 @@ mod robustness {
                 let file = SourceFile::new("t.json", answer.to_string());
                 let mut diags = Diagnostics::new();
                 let page = parse_page(&file, &mut diags);
-                let Some(thread) = page.and_then(|p| thread(&file, vec![p], &mut diags)) else {
+                let Some(thread) =
+                    page.and_then(|p| thread(&file, vec![p], MissingParents::Error, &mut diags))
+                else {
                     assert!(
                         diags.has_errors(),
                         "{path} = {replacement}: nothing read, nothing said"

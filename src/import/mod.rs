@@ -36,6 +36,8 @@ pub struct ImportOptions {
     pub forum: Option<String>,
     /// Ask this GraphQL endpoint instead of the one of the URL's host (tests, mirrors).
     pub endpoint: Option<String>,
+    /// A reply whose parent the answer lacks: an error, or a deleted placeholder parent.
+    pub missing_parents: forum::MissingParents,
     /// Per request; the default is a minute.
     pub timeout: Option<std::time::Duration>,
     pub dry_run: bool,
@@ -180,7 +182,8 @@ pub fn import(options: &ImportOptions) -> Result<ImportReport, Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    let Some(thread) = forum::thread(&sources[0], pages, &mut diags) else {
+    let Some(thread) = forum::thread(&sources[0], pages, options.missing_parents, &mut diags)
+    else {
         return Err(diags);
     };
 

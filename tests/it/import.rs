@@ -502,6 +502,35 @@ fn a_parent_outside_the_thread_is_an_error_naming_the_comment() {
         )),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("--missing-parents placeholder"),
+        "the way out: {stderr}"
+    );
+}
+
+#[test]
+fn a_parent_the_forum_hides_can_become_a_placeholder() {
+    let (dir, root, bad) = after_v1_with(&v1_with(|r| {
+        r[1]["parentCommentId"] = json!("hIdDeNpArEnT00001");
+    }));
+    let o = import(
+        &root,
+        &[
+            &bad,
+            "--forum",
+            "lesswrong",
+            "--missing-parents",
+            "placeholder",
+        ],
+    );
+    assert!(o.status.success(), "{}", output_text(&o));
+    let all = comments(&root);
+    let hidden = by_id(&all, "hIdDeNpArEnT00001");
+    assert_eq!(keys(hidden), ["deleted", "id"], "nothing about it is known");
+    assert_eq!(by_id(&all, B)["parent"], "hIdDeNpArEnT00001");
+    without_thread_table(&root);
+    let o = build(&root, &dir.path().join("site"));
+    assert!(o.status.success(), "{}", output_text(&o));
 }
 
 #[test]
