@@ -284,8 +284,34 @@ pub fn merge(
     let mut subtree_end: HashMap<usize, usize> = HashMap::new();
     // (insert before this index, -depth of the anchor, thread order) -> table
     let mut inserts: Vec<(usize, isize, usize, Table)> = Vec::new();
+    // A comment the last import wrote and the author has since taken out of the file stays
+    // out, and so do new replies below it.
+    let cut = |id: &str| base.comments.contains_key(id) && !index.contains_key(id);
     for (order, c) in upstream.iter().enumerate() {
         if index.contains_key(c.id.as_str()) {
+            continue;
+        }
+        let mut up = Some(c.id.as_str());
+        let mut removed = None;
+        for _ in 0..=upstream.len() {
+            match up {
+                Some(id) if cut(id) => {
+                    removed = Some(id);
+                    break;
+                }
+                Some(id) => up = upstream_parent.get(id).copied().flatten(),
+                None => break,
+            }
+        }
+        if let Some(removed) = removed {
+            kept.push(if removed == c.id {
+                format!("`{removed}`: left out, as you removed it from the file")
+            } else {
+                format!(
+                    "`{}`: left out, a reply below `{removed}`, which you removed",
+                    c.id
+                )
+            });
             continue;
         }
         let mut anchor = c.parent.as_deref();

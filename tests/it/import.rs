@@ -354,6 +354,40 @@ fn an_author_edit_the_forum_contradicts_is_kept_and_reported() {
 }
 
 #[test]
+fn a_comment_the_author_removed_stays_out_with_its_new_replies() {
+    let (_dir, root) = project("tests/fixtures/import/project");
+    import_ok(&root, &[&fixture(V1), "--forum", "lesswrong"]);
+    // The author cuts B (which has no replies yet) from the file.
+    let text = comments_toml(&root);
+    let start = text.find(&format!("[[comment]]\nid = \"{B}\"")).unwrap();
+    let end = start + text[start..].find("\n[[comment]]").unwrap() + 1;
+    std::fs::write(
+        root.join("content/comments.toml"),
+        format!("{}{}", &text[..start], &text[end..]),
+    )
+    .unwrap();
+    let stdout = import_ok(&root, &[&fixture(V2), "--forum", "lesswrong"]);
+    let all = comments(&root);
+    assert!(!ids(&all).contains(&B.to_string()), "B stays out");
+    assert!(
+        !ids(&all).contains(&G.to_string()),
+        "and so does G, the new reply to B"
+    );
+    assert!(
+        ids(&all).contains(&H.to_string()),
+        "other new comments come in"
+    );
+    assert!(
+        stdout.contains(&format!("`{B}`: left out, as you removed it from the file")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("`{G}`: left out, a reply below `{B}`")),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn dry_run_prints_what_would_change_and_writes_nothing() {
     let (_dir, root) = project("tests/fixtures/import/project");
     import_ok(&root, &[&fixture(V1), "--forum", "lesswrong"]);
