@@ -4,7 +4,8 @@
 //! The pipeline, one module per stage of the data flow:
 //! [`content`] loads each file alone, [`resolve`] links them and collects every error,
 //! [`render`] turns the linked model into pages through the [`theme`], and [`output`]
-//! swaps the new site into place. [`serve`] runs that pipeline again on every save.
+//! swaps the new site into place. [`serve`] runs that pipeline again on every save;
+//! `import` (a stage before it) brings a forum discussion into `content/comments.toml`.
 
 pub mod check;
 pub mod config;
@@ -12,6 +13,8 @@ pub mod content;
 pub mod diagnostic;
 pub mod export;
 pub mod html;
+#[cfg(feature = "import")]
+pub mod import;
 pub mod new;
 pub mod output;
 pub mod render;

@@ -114,6 +114,10 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Bring a discussion into content/comments.toml (and keep it in step on later runs).
+    #[cfg(feature = "import")]
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  quire completions bash > ~/.local/share/bash-completion/completions/quire\n  quire completions zsh > ~/.zfunc/_quire      (with `fpath+=~/.zfunc` in ~/.zshrc)\n  quire completions fish > ~/.config/fish/completions/quire.fish"
@@ -129,6 +133,53 @@ enum Command {
         #[arg(default_value = "docs/schemas")]
         dir: PathBuf,
     },
+}
+
+#[cfg(feature = "import")]
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// The comments of a post on LessWrong, the AI Alignment Forum or the EA Forum (ForumMagnum).
+    #[command(
+        after_help = "Examples:\n  quire import forum --url https://www.lesswrong.com/posts/ID/slug\n  quire import forum comments.json --forum lesswrong\n  quire import forum --url https://forum.effectivealtruism.org/posts/ID/slug --dry-run\n\nRunning it again adds new replies and updates changed comments; annotations, editor's notes\nand fields you edited are kept. See docs/import.md."
+    )]
+    Forum {
+        /// A saved answer of the forum's GraphQL API (instead of --url).
+        #[arg(
+            value_name = "FILE.json",
+            required_unless_present = "url",
+            conflicts_with = "url"
+        )]
+        file: Option<PathBuf>,
+        /// The post's address; its comments are fetched from the forum over HTTPS.
+        #[arg(long)]
+        url: Option<String>,
+        /// The forum: lesswrong, af, ea, or any name (default: from the URL's address).
+        #[arg(long)]
+        forum: Option<String>,
+        /// The project folder (holds content/); defaults to the nearest one above the current folder.
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// Print what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// A reply whose parent the forum doesn't return (deleted without a trace,
+        /// rejected): stop with an error, or keep it under a deleted placeholder.
+        #[arg(long, value_enum, default_value_t = MissingParents::Error, value_name = "WHAT")]
+        missing_parents: MissingParents,
+        /// Ask this GraphQL endpoint instead of the URL's host (tests and mirrors).
+        #[arg(long, hide = true)]
+        endpoint: Option<String>,
+        /// Seconds to wait for each answer of the forum.
+        #[arg(long, hide = true, value_name = "SECONDS")]
+        timeout: Option<u64>,
+    },
+}
+
+#[cfg(feature = "import")]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MissingParents {
+    Error,
+    Placeholder,
 }
 
 /// Colour only where a person reads it: `--color`, else a terminal without `NO_COLOR`.
@@ -234,6 +285,34 @@ fn main() -> ExitCode {
                 }
                 Err(diag) => fail(*diag, styled),
             }
+        }
+        #[cfg(feature = "import")]
+        Command::Import(ImportCommand::Forum {
+            file,
+            url,
+            forum,
+            root,
+            dry_run,
+            missing_parents,
+            endpoint,
+            timeout,
+        }) => {
+            let options = quire::import::ImportOptions {
+                root: quire::find_root(root.as_deref()),
+                file,
+                url,
+                forum,
+                endpoint,
+                timeout: timeout.map(std::time::Duration::from_secs),
+                missing_parents: match missing_parents {
+                    MissingParents::Error => quire::import::forum::MissingParents::Error,
+                    MissingParents::Placeholder => {
+                        quire::import::forum::MissingParents::Placeholder
+                    }
+                },
+                dry_run,
+            };
+            import(&options, styled, quiet)
         }
         Command::Completions { shell } => {
             let mut command = Cli::command();
@@ -359,6 +438,42 @@ fn build(options: &quire::BuildOptions, started: Instant, styled: bool, quiet: b
                 "error: build failed with {n} error{}; the previous site was left as it was",
                 if n == 1 { "" } else { "s" }
             );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `quire import forum`: what changed on stdout (the whole list with --dry-run), a summary.
+#[cfg(feature = "import")]
+fn import(options: &quire::import::ImportOptions, styled: bool, quiet: bool) -> ExitCode {
+    match quire::import::import(options) {
+        Ok(report) => {
+            let m = &report.merged;
+            if options.dry_run || !quiet {
+                for line in m.changes.iter().chain(&m.kept) {
+                    println!("{line}");
+                }
+            }
+            if !quiet {
+                let outcome = match (m.changes.is_empty(), report.written) {
+                    (true, _) => "unchanged",
+                    (false, true) => "written",
+                    (false, false) => "not written (dry run)",
+                };
+                eprintln!(
+                    "{} comments read: {} new, {} updated, {} of your edits kept over the forum's; {} {outcome}",
+                    report.comments,
+                    m.added,
+                    m.updated,
+                    m.kept.len(),
+                    report.path.display(),
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            eprint!("{}", diags.render(styled));
+            eprintln!("error: import failed; content/comments.toml was left as it was");
             ExitCode::FAILURE
         }
     }

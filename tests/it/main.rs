@@ -18,6 +18,8 @@ mod content_format;
 mod edition;
 mod footnotes;
 mod html_valid;
+#[cfg(feature = "import")]
+mod import;
 mod new;
 mod publish;
 mod robustness;
