@@ -3,6 +3,8 @@
 
 use super::escape;
 use crate::content::Reference;
+use crate::content::essay::CiteItem;
+use crate::resolve::Linked;
 
 /// The id of a work's entry on `references.html`.
 pub fn ref_anchor(key: &str) -> String {
@@ -18,6 +20,62 @@ pub fn inline_citation(key: &str, r: &Reference, root: &str) -> String {
         escape(key),
         escape(&plain_citation(r)),
         escape(&r.short_citation())
+    )
+}
+
+/// A Pandoc citation as Pandoc's author-date style prints it, each work linked to its
+/// entry: `[see @a, p. 3; @b]` -> "(see Chomsky 1959, p. 3; Skinner 1957)", `[-@a]` -> "(1959)".
+/// A key with no entry is left out (resolve has already reported it).
+pub fn citation_group(items: &[CiteItem], linked: &Linked, root: &str) -> String {
+    let parts: Vec<String> = items
+        .iter()
+        .filter_map(|item| {
+            let r = linked.reference(&item.key)?;
+            let shown = if item.suppress_author {
+                r.year
+                    .map_or_else(|| "year unknown".into(), |y| y.to_string())
+            } else {
+                r.short_citation()
+            };
+            let mut part = String::new();
+            if !item.prefix.is_empty() {
+                part.push_str(&escape(&item.prefix));
+                part.push(' ');
+            }
+            part.push_str(&cite_link(&item.key, r, root, &shown));
+            if !item.suffix.is_empty() {
+                if !item.suffix.starts_with(',') {
+                    part.push_str(", ");
+                }
+                part.push_str(&escape(&item.suffix));
+            }
+            Some(part)
+        })
+        .collect();
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!("<cite class=\"citation\">({})</cite>", parts.join("; "))
+}
+
+/// `@key` in running text: "Chomsky (1959)", linked to the entry.
+pub fn narrative_citation(key: &str, r: &Reference, root: &str) -> String {
+    let year = r
+        .year
+        .map_or_else(|| "year unknown".into(), |y| y.to_string());
+    format!(
+        "<cite class=\"citation\">{}</cite>",
+        cite_link(key, r, root, &format!("{} ({year})", r.short_authors()))
+    )
+}
+
+fn cite_link(key: &str, r: &Reference, root: &str, shown: &str) -> String {
+    format!(
+        "<a href=\"{root}references.html#{}\" data-ref=\"{}\" title=\"{}\">{}</a>",
+        ref_anchor(key),
+        escape(key),
+        escape(&plain_citation(r)),
+        escape(shown)
     )
 }
 

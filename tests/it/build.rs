@@ -206,7 +206,7 @@ fn unknown_reading_key() {
         &[
             "unknown reference key `smyth2020`",
             "content/grid.toml:27:13",
-            "similar keys: smith2020",
+            "did you mean `smith2020`?",
         ],
     );
 }
