@@ -23,8 +23,9 @@ pub struct FrontMatter {
     pub title: String,
     /// Who wrote the essay, as the byline should read.
     pub author: Option<String>,
-    /// A TOML date (`2024-08-19`), not a quoted string.
+    /// A TOML date (`2024-08-19`), or the same date as text (`"2024-08-19"`).
     #[schemars(with = "Option<String>")]
+    #[serde(default, deserialize_with = "date_or_text")]
     pub date: Option<toml::value::Datetime>,
     /// Where the essay was first published.
     pub original_url: Option<String>,
@@ -33,6 +34,26 @@ pub struct FrontMatter {
     /// A note from the editor of this edition (Markdown), shown under the title: how the
     /// text was obtained, what was restored or could not be.
     pub editor_note: Option<String>,
+}
+
+/// A front-matter date: a TOML date, or text that reads as one (as comments.toml allows).
+fn date_or_text<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<toml::value::Datetime>, D::Error> {
+    use serde::de::Error;
+    let wrong = |shown: String| {
+        D::Error::custom(format!(
+            "`date` must be a date like 2024-08-19 (with or without quotes); got {shown}"
+        ))
+    };
+    match toml::Value::deserialize(d)? {
+        toml::Value::Datetime(date) if date.date.is_some() => Ok(Some(date)),
+        toml::Value::String(text) => match text.trim().parse::<toml::value::Datetime>() {
+            Ok(date) if date.date.is_some() => Ok(Some(date)),
+            _ => Err(wrong(format!("\"{text}\""))),
+        },
+        other => Err(wrong(other.to_string())),
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -140,18 +140,104 @@ pub fn parse_toml_at<T: DeserializeOwned>(
         Ok(value) => Some(value),
         Err(e) => {
             let message = e.message().trim_end().to_string();
-            let diag = Diagnostic::error(format!(
-                "invalid TOML in {}: {message}",
-                file.path.display()
-            ));
-            let diag = match e.span() {
-                Some(span) => diag
-                    .at(file, span.start + offset..span.end + offset)
-                    .label(message),
-                None => diag.in_file(&file.path),
-            };
-            diags.push(diag);
+            let span = e.span().map(|s| s.start + offset..s.end + offset);
+            diags.push(toml_diagnostic(file, offset, &message, span));
             None
         }
     }
+}
+
+/// Names a TOML error as what it is: a misplaced `[[a.b]]` header, an unknown field (with
+/// the closest expected one), a missing field, a wrong value; or, for broken syntax,
+/// "invalid TOML".
+fn toml_diagnostic(
+    file: &SourceFile,
+    offset: usize,
+    message: &str,
+    span: Option<std::ops::Range<usize>>,
+) -> Diagnostic {
+    let path = file.path.display();
+    let locate = |d: Diagnostic, label: &str| match &span {
+        Some(span) => d.at(file, span.clone()).label(label.to_string()),
+        None => d.in_file(&file.path),
+    };
+    let line_at = |at: usize| {
+        file.text[..at.min(file.text.len())]
+            .lines()
+            .last()
+            .unwrap_or("")
+    };
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((field, expected)) = rest.split_once("`, expected ")
+    {
+        let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let header = span.as_ref().is_some_and(|s| {
+            let start = file.text[..s.start].rfind('\n').map_or(0, |i| i + 1);
+            file.text[start..s.start].trim_start().starts_with('[')
+        });
+        let shown = |n: &str| {
+            if header {
+                format!("[[{n}]]")
+            } else {
+                n.to_string()
+            }
+        };
+        let label = match crate::diagnostic::closest(field, names.iter().copied()) {
+            Some(near) => format!("did you mean `{}`?", shown(near)),
+            None if header => "quire reads no table of this name".to_string(),
+            None => "quire reads no field of this name".to_string(),
+        };
+        let list = names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let d = Diagnostic::error(format!(
+            "unknown field `{field}` in {path}; expected {}{list}",
+            if names.len() > 1 { "one of " } else { "" }
+        ));
+        return locate(d, &label);
+    }
+    if message == "duplicate key"
+        && let Some(span) = &span
+    {
+        // `[[comment.annotation]]` above every `[[comment]]` makes `comment` a table, and
+        // the first real `[[comment]]` then reads as a duplicate.
+        let name = file.text[span.clone()].trim().to_string();
+        let header = format!("[[{name}.");
+        let before = &file.text[offset..span.start];
+        if line_at(span.end).trim_start().starts_with("[[")
+            && let Some(at) = before.find(&header)
+        {
+            let at = offset + at;
+            let end = file.text[at..]
+                .find('\n')
+                .map_or(file.text.len(), |i| at + i);
+            let child = file.text[at..end].trim().to_string();
+            return Diagnostic::error(format!(
+                "`{child}` comes before any `[[{name}]]` in {path}"
+            ))
+            .at(file, at..end)
+            .label(format!("this belongs to a `[[{name}]]`, and none stands above it"))
+            .help(format!(
+                "move it below the `[[{name}]]` it belongs to: a `{child}` table adds to the last `[[{name}]]` before it"
+            ));
+        }
+    }
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        let d = Diagnostic::error(format!("missing field `{field}` in {path}"));
+        return locate(d, &format!("this table needs `{field}`"));
+    }
+    if message.starts_with("invalid type")
+        || message.starts_with("invalid value")
+        || message.starts_with("`date`")
+    {
+        let d = Diagnostic::error(format!("wrong value in {path}: {message}"));
+        return locate(d, "this value");
+    }
+    let d = Diagnostic::error(format!("invalid TOML in {path}: {message}"));
+    locate(d, message)
 }
