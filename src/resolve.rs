@@ -340,6 +340,11 @@ fn link_grid(
                 .iter()
                 .zip(&columns)
                 .all(|(h, c)| h.text == c.label)
+            && t.rows.len() == rows.len()
+            && t.rows
+                .iter()
+                .zip(&rows)
+                .all(|(r, a)| r.first().is_some_and(|cell| cell.text == a.label))
     };
     let matching: Vec<usize> = (0..tables.len())
         .filter(|&t| header_matches(&tables[t]))
@@ -349,7 +354,7 @@ fn link_grid(
         [first, second, ..] => {
             let (line, _) = content.essay.file.line_col(tables[*first].span.start);
             diags.push(
-                Diagnostic::error("two tables in the essay have grid.toml's column labels")
+                Diagnostic::error("two tables in the essay have grid.toml's row and column labels")
                     .at(
                         &content.essay.file,
                         tables[*second].span.start
@@ -358,10 +363,10 @@ fn link_grid(
                     )
                     .label("this table matches grid.toml too")
                     .help(format!(
-                        "the grid is one table; the other at line {line} has the same header: change one of them"
+                        "the grid is one table; the other at line {line} has the same labels: change one of them"
                     )),
             );
-            *first
+            return None;
         }
         [] => {
             // The table sharing most labels with grid.toml, the first of equals.
@@ -1024,7 +1029,7 @@ fn link_thread(content: &Content, targets: &Targets<'_>, diags: &mut Diagnostics
                     ))
                     .at(file, p.span())
                     .label("unknown parent")
-                    .help(match closest(p.get_ref(), thread.comments.iter().map(|c| c.id.get_ref().as_str())) {
+                    .help(match closest(p.get_ref(), thread.comments.iter().map(|o| o.id.get_ref().as_str()).filter(|o| *o != c.id.get_ref())) {
                         Some(near) => format!("did you mean `{near}`? a parent is the id of another [[comment]]; leave it out for a top-level comment"),
                         None => "a parent is the id of another [[comment]]; leave it out for a top-level comment".into(),
                     }),

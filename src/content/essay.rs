@@ -502,6 +502,21 @@ impl Outline {
                     .help(format!("add a definition: `[^{label}]: The note's text.`")),
             );
         }
+        for span in spaced_targets(body, &events) {
+            let target = &body[span.clone()];
+            diags.push(
+                Diagnostic::warning(format!(
+                    "`{target}` has a space, so it is no link: Markdown prints it as text"
+                ))
+                .at(file, base + span.start..base + span.end)
+                .label("a link target ends at the first space")
+                .help(if target.starts_with("cell:") {
+                    "name the cell by its id (`<row-id>-<column-id>`, no spaces), as in grid.toml"
+                } else {
+                    "name the work by its key (one word), as in references.toml"
+                }),
+            );
+        }
         let starts = block_starts(&events);
         let headings_ids = heading_ids(&events);
         let mut outline = Outline::default();
@@ -669,6 +684,34 @@ pub fn snippet_links(md: &str) -> Vec<(LinkTarget, Range<usize>)> {
         .into_iter()
         .map(|(_, target, span)| (target, span))
         .collect()
+}
+
+/// `](cell:two words)` and `](ref:a key)` outside code: CommonMark ends a link target at a
+/// space, so these are no links at all. The spans cover `cell:...`.
+fn spaced_targets(body: &str, events: &[(Event<'_>, Range<usize>)]) -> Vec<Range<usize>> {
+    let code: Vec<&Range<usize>> = events
+        .iter()
+        .filter(|(e, _)| matches!(e, Event::Code(_) | Event::Start(Tag::CodeBlock(_))))
+        .map(|(_, r)| r)
+        .collect();
+    let mut found = Vec::new();
+    for scheme in ["](cell:", "](ref:"] {
+        for (at, _) in body.match_indices(scheme) {
+            let start = at + 2;
+            let line_end = body[start..].find('\n').map_or(body.len(), |i| start + i);
+            let Some(close) = body[start..line_end].find(')') else {
+                continue;
+            };
+            let end = start + close;
+            if body[start..end].contains(char::is_whitespace)
+                && !code.iter().any(|r| r.contains(&at))
+            {
+                found.push(start..end);
+            }
+        }
+    }
+    found.sort_by_key(|r| r.start);
+    found
 }
 
 /// `[^label]` left as literal text: GFM footnote references that have no definition.

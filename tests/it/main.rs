@@ -15,6 +15,7 @@ mod check;
 mod cli;
 mod content_format;
 mod footnotes;
+mod mistakes;
 mod new;
 mod publish;
 mod robustness;
