@@ -213,12 +213,13 @@ fn misplaced_child(
     let path = file.path.display();
     let misspelt = headers
         .iter()
+        .rev()
         .filter(|(at, _)| *at < child_at)
         .filter_map(|(at, h)| {
             let inner = h.strip_prefix("[[")?.strip_suffix("]]")?;
             crate::diagnostic::closest(&name, [inner]).map(|_| (*at, h.clone()))
         })
-        .last();
+        .next();
     if let Some((at, h)) = misspelt {
         let (line, _) = file.line_col(child_at);
         return Some(
