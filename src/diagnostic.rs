@@ -235,6 +235,8 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|c| *c != word)
         // A long word costs length² to compare; past 200 characters it is no typo.
         .filter(|c| c.len() < 200 && word.len() < 200)
+        // More letters apart than the limit can't be within it.
+        .filter(|c| c.chars().count().abs_diff(word.chars().count()) <= limit)
         .map(|c| (edit_distance(&lower, &c.to_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)

@@ -771,6 +771,10 @@ struct Targets<'a> {
     /// declares when the grid could not be linked (so a table that doesn't match grid.toml
     /// hides no wrong link); empty without a grid.toml; `None` when grid.toml failed to parse.
     cells: Option<Vec<String>>,
+    /// `@word` -> the key it nearly is: a long essay repeats its words.
+    near_keys: std::cell::RefCell<HashMap<String, Option<String>>>,
+    /// The reference keys, sorted, so that "did you mean" picks the same one every build.
+    keys: Vec<&'a str>,
 }
 
 impl<'a> Targets<'a> {
@@ -804,6 +808,12 @@ impl<'a> Targets<'a> {
             content,
             ref_index,
             cells,
+            near_keys: Default::default(),
+            keys: {
+                let mut keys: Vec<&str> = ref_index.keys().map(String::as_str).collect();
+                keys.sort_unstable();
+                keys
+            },
         }
     }
 
@@ -867,9 +877,16 @@ impl<'a> Targets<'a> {
             LinkTarget::Narrative(key) => {
                 // Any `@word` may be a handle or a name; only a near miss of a key is worth
                 // a word, and it stays text (as Pandoc leaves an unknown key).
-                if !self.ref_index.contains_key(key)
-                    && let Some(near) = closest(key, self.ref_index.keys().map(String::as_str))
-                {
+                if self.ref_index.contains_key(key) {
+                    return;
+                }
+                let near = self
+                    .near_keys
+                    .borrow_mut()
+                    .entry(key.clone())
+                    .or_insert_with(|| closest(key, self.keys.iter().copied()).map(str::to_string))
+                    .clone();
+                if let Some(near) = near {
                     diags.push(
                         Diagnostic::warning(format!(
                             "`@{key}` is not a reference key, so it is printed as text"
@@ -1013,6 +1030,7 @@ fn link_thread(content: &Content, targets: &Targets<'_>, diags: &mut Diagnostics
         }
     }
     let mut parent_of = vec![None; n];
+    let mut unknown_parents = 0usize;
     for (i, c) in thread.comments.iter().enumerate() {
         match &c.parent {
             None => linked.roots.push(i),
@@ -1021,19 +1039,36 @@ fn link_thread(content: &Content, targets: &Targets<'_>, diags: &mut Diagnostics
                     parent_of[i] = Some(j);
                     linked.children[j].push(i);
                 }
-                None => diags.push(
-                    Diagnostic::error(format!(
-                        "comment `{}` replies to `{}`, which doesn't exist",
-                        c.id.get_ref(),
-                        p.get_ref()
-                    ))
-                    .at(file, p.span())
-                    .label("unknown parent")
-                    .help(match closest(p.get_ref(), thread.comments.iter().map(|o| o.id.get_ref().as_str()).filter(|o| *o != c.id.get_ref())) {
-                        Some(near) => format!("did you mean `{near}`? a parent is the id of another [[comment]]; leave it out for a top-level comment"),
-                        None => "a parent is the id of another [[comment]]; leave it out for a top-level comment".into(),
-                    }),
-                ),
+                None => {
+                    unknown_parents += 1;
+                    // Each guess compares with every comment: only for the errors shown.
+                    let near = (unknown_parents <= crate::diagnostic::MAX_SHOWN)
+                        .then(|| {
+                            closest(
+                                p.get_ref(),
+                                thread
+                                    .comments
+                                    .iter()
+                                    .map(|o| o.id.get_ref().as_str())
+                                    .filter(|o| *o != c.id.get_ref()),
+                            )
+                        })
+                        .flatten();
+                    let what = "a parent is the id of another [[comment]]; leave it out for a top-level comment";
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "comment `{}` replies to `{}`, which doesn't exist",
+                            c.id.get_ref(),
+                            p.get_ref()
+                        ))
+                        .at(file, p.span())
+                        .label("unknown parent")
+                        .help(match near {
+                            Some(near) => format!("did you mean `{near}`? {what}"),
+                            None => what.to_string(),
+                        }),
+                    );
+                }
             },
         }
     }

@@ -175,7 +175,11 @@ pub fn parse_body(body: &str) -> (Vec<(Event<'_>, Range<usize>)>, Vec<BrokenRef>
             .strip_prefix('[')
             .and_then(|r| r.strip_suffix(']'))
             .unwrap_or(reference);
+        // A link label is at most 999 characters (CommonMark), and a citation holds no
+        // brackets; checking that first keeps `[@a][@a][@a]...` linear.
         if !inner.starts_with('^')
+            && inner.len() <= 999
+            && !inner.contains(['[', ']'])
             && let Some(items) = parse_citation_group(inner)
         {
             return Some((
