@@ -341,6 +341,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn closest_finds_typos_only() {
+        let keys = ["gardener2001", "sower1999", "hedger2020"];
+        assert_eq!(closest("gardner2001", keys), Some("gardener2001"));
+        assert_eq!(closest("Hedger2020", keys), Some("hedger2020"));
+        assert_eq!(closest("weekend", keys), None);
+        assert_eq!(closest("hedger2020", keys), None, "not itself");
+    }
+
+    #[test]
     fn line_col_counts_characters_not_bytes() {
         let text = "ab\n“cd” e";
         let offset = text.find('e').unwrap();

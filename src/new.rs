@@ -141,7 +141,7 @@ pub fn files(options: &NewOptions) -> Result<Vec<ScaffoldFile>, Box<Diagnostic>>
         file("content/essay.md", essay_md(&title, &today, &grid)),
         file("content/grid.toml", grid_toml(&grid)),
         file("content/comments.toml", comments_toml(&today, &grid)),
-        file("content/references.toml", references_toml(&grid)),
+        file("content/references.toml", references_toml()),
         file(".github/workflows/pages.yml", pages_workflow()),
         file(
             ".gitignore",
@@ -495,13 +495,13 @@ body = "A top-level comment: it has no `parent`."
     s
 }
 
-fn references_toml(grid: &GenericGrid) -> String {
+fn references_toml() -> String {
     let mut s = schema_line("references.schema.json", 1);
     // Two real works, as checked for quire's own bibliography; replace them with yours.
-    let _ = write!(
-        s,
-        r#"# The bibliography, one [[ref]] per work. The essay cites a work with [@key]; a cell of
-# the grid lists its readings by key.
+    s.push_str(
+        r#"# The bibliography, one [[ref]] per work. The essay cites a work with [@key] (or
+# [see @key, p. 3], [@key; @other], or @key in a sentence); a cell of the grid lists its
+# readings by key, in `readings` in grid.toml.
 
 [[ref]]
 key = "skinner1957verbal"
@@ -510,7 +510,6 @@ title = "Verbal Behavior"
 year = 1957
 venue = "Book (New York: Appleton-Century-Crofts)"
 url = "https://en.wikipedia.org/wiki/Verbal_Behavior"
-cells = ["{first}"]
 note = "Skinner's behaviorist account of language."
 
 [[ref]]
@@ -520,11 +519,8 @@ title = "A Review of B. F. Skinner's Verbal Behavior"
 year = 1959
 venue = "Language 35(1): 26–58"
 url = "https://doi.org/10.2307/411334"
-cells = ["{last}"]
 note = "Chomsky's critique of Skinner's book."
 "#,
-        first = grid.first_cell(),
-        last = grid.last_cell(),
     );
     s
 }

@@ -901,6 +901,77 @@ mod tests {
     }
 
     #[test]
+    fn pandoc_citation_groups() {
+        let items =
+            parse_citation_group("see @kahneman2011thinking, ch. 2; -@doe99; @a:b.c").unwrap();
+        let got: Vec<(&str, &str, &str, bool)> = items
+            .iter()
+            .map(|i| {
+                (
+                    i.prefix.as_str(),
+                    i.key.as_str(),
+                    i.suffix.as_str(),
+                    i.suppress_author,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("see", "kahneman2011thinking", ", ch. 2", false),
+                ("", "doe99", "", true),
+                ("", "a:b.c", "", false),
+            ]
+        );
+        assert_eq!(items[1].key_span, 35..41);
+        // No key at the start of a word: no citation.
+        assert!(parse_citation_group("mail me@example.org").is_none());
+        assert!(parse_citation_group("@a; no key here").is_none());
+        assert!(parse_citation_group("").is_none());
+    }
+
+    #[test]
+    fn narrative_keys_start_a_word_and_drop_trailing_punctuation() {
+        let keys: Vec<&str> = citation_keys("(@smith2020), me@x.org, @a.b. and @end.")
+            .into_iter()
+            .map(|(_, k)| k)
+            .collect();
+        assert_eq!(keys, vec!["smith2020", "a.b", "end"]);
+        assert!(citation_keys_after(Some('e'), "@x").is_empty(), "mid-word");
+    }
+
+    #[test]
+    fn cells_are_counted_as_written() {
+        assert_eq!(written_cells("| a | b | c |"), 3);
+        assert_eq!(written_cells("a | b"), 2);
+        assert_eq!(written_cells("| a \\| b | c |"), 2);
+        assert_eq!(written_cells("| a | b"), 2);
+        assert_eq!(written_cells("|"), 1);
+    }
+
+    #[test]
+    fn citations_and_links_are_found_in_every_form() {
+        let (e, d) = essay(
+            "+++\ntitle = \"T\"\n+++\nAs @k1 says [see @k2, p. 3; @k3], and [@k4, ch. 2]; `@k5` and a@k6.org.\n\n```\n@k7\n```\n",
+        );
+        assert!(!d.has_errors(), "{d}");
+        let e = e.unwrap();
+        let targets: Vec<_> = e.outline.links.iter().map(|l| l.target.clone()).collect();
+        assert_eq!(
+            targets,
+            vec![
+                LinkTarget::Narrative("k1".into()),
+                LinkTarget::Citation("k2".into()),
+                LinkTarget::Citation("k3".into()),
+                LinkTarget::Citation("k4".into()),
+            ]
+        );
+        let text = &e.file.text;
+        assert_eq!(&text[e.outline.links[1].span.clone()], "@k2");
+        assert_eq!(&text[e.outline.links[3].span.clone()], "[@k4, ch. 2]");
+    }
+
+    #[test]
     fn slugs() {
         assert_eq!(
             slugify("“Alignment” and “capabilities” are"),
