@@ -504,6 +504,57 @@ fn link_grid(
 /// One error per row (or column) name that cells use but grid.toml doesn't define, with
 /// the likely new name: the defined row that no cell uses, in the same order, or the
 /// closest by spelling.
+/// The likely new name of the `k`-th of `strays` names that cells use but grid.toml
+/// doesn't define: the `k`-th name no cell uses when there are as many, else the closest
+/// by spelling.
+fn guess_rename<'a>(
+    k: usize,
+    name: &str,
+    strays: usize,
+    unused: &[&'a str],
+    all: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
+    if unused.len() == strays {
+        unused.get(k).copied()
+    } else {
+        closest(name, all)
+    }
+}
+
+/// Rows and columns renamed in grid.toml but not in the `[[cell]]` ids: (old, new) pairs,
+/// rows first, so that a `cell:` link to an old id can be told the new one.
+fn renames(spec: &crate::content::Grid) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for row_side in [true, false] {
+        let axes = if row_side { &spec.rows } else { &spec.columns };
+        let names: Vec<&str> = axes.iter().map(|a| a.id.get_ref().as_str()).collect();
+        let mut strays: Vec<&str> = Vec::new();
+        let mut used: HashSet<&str> = HashSet::new();
+        for cell in &spec.cells {
+            let Some((r, c)) = cell.id.get_ref().split_once('-') else {
+                continue;
+            };
+            let part = if row_side { r } else { c };
+            if names.contains(&part) {
+                used.insert(part);
+            } else if !strays.contains(&part) {
+                strays.push(part);
+            }
+        }
+        let unused: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| !used.contains(n))
+            .collect();
+        for (k, name) in strays.iter().enumerate() {
+            if let Some(new) = guess_rename(k, name, strays.len(), &unused, names.iter().copied()) {
+                out.push((format!("{row_side}:{name}"), new.to_string()));
+            }
+        }
+    }
+    out
+}
+
 fn stray_axis_errors(
     spec: &crate::content::Grid,
     file: &SourceFile,
@@ -520,11 +571,13 @@ fn stray_axis_errors(
         .map(|(a, _)| a.id.as_str())
         .collect();
     for (k, (name, cells)) in strays.iter().enumerate() {
-        let guess = if unused.len() == strays.len() {
-            Some(unused[k])
-        } else {
-            closest(name, axes.iter().map(|a| a.id.as_str()))
-        };
+        let guess = guess_rename(
+            k,
+            name,
+            strays.len(),
+            &unused,
+            axes.iter().map(|a| a.id.as_str()),
+        );
         let ids: Vec<&str> = cells
             .iter()
             .map(|&i| spec.cells[i].id.get_ref().as_str())
@@ -775,6 +828,8 @@ struct Targets<'a> {
     near_keys: std::cell::RefCell<HashMap<String, Option<String>>>,
     /// The reference keys, sorted, so that "did you mean" picks the same one every build.
     keys: Vec<&'a str>,
+    /// Rows and columns renamed in grid.toml but not in the cells (see [`renames`]).
+    renames: Vec<(String, String)>,
 }
 
 impl<'a> Targets<'a> {
@@ -809,6 +864,7 @@ impl<'a> Targets<'a> {
             ref_index,
             cells,
             near_keys: Default::default(),
+            renames: content.grid.as_ref().map(renames).unwrap_or_default(),
             keys: {
                 let mut keys: Vec<&str> = ref_index.keys().map(String::as_str).collect();
                 keys.sort_unstable();
@@ -839,7 +895,21 @@ impl<'a> Targets<'a> {
         } else {
             expected_list(cells.iter().map(String::as_str))
         };
-        let help = match closest(id, cells.iter().map(String::as_str)) {
+        // A link to a cell whose row or column was renamed: the id with the new name.
+        let renamed = id.split_once('-').and_then(|(r, c)| {
+            let new = |side: bool, part: &str| {
+                self.renames
+                    .iter()
+                    .find(|(old, _)| *old == format!("{side}:{part}"))
+                    .map_or(part.to_string(), |(_, new)| new.clone())
+            };
+            let guess = format!("{}-{}", new(true, r), new(false, c));
+            (guess != id && cells.contains(&guess)).then_some(guess)
+        });
+        let help = match renamed
+            .as_deref()
+            .or_else(|| closest(id, cells.iter().map(String::as_str)))
+        {
             Some(near) => format!("did you mean `{near}`? known cells: {list}"),
             None => format!("known cells: {list}"),
         };

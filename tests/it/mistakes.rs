@@ -379,7 +379,7 @@ error: unknown cell `annual-spring` in a `cell:` link
 6 | ...nothing to do with the default essay. [Seedlings in spring](cell:annual-spring) are where a garden starts; [hedges in winter](cell...
   |                                          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ no such cell
   |
-help: known cells: yearly-spring, yearly-summer, yearly-autumn, yearly-winter, perennial-spring, perennial-summer, perennial-autumn, perennial-winter
+help: did you mean `yearly-spring`? known cells: yearly-spring, yearly-summer, yearly-autumn, yearly-winter, perennial-spring, perennial-summer, perennial-autumn, perennial-winter
 
 error: unknown cell `annual-spring` in a `cell:` link
   --> content/grid.toml:69:61
@@ -387,7 +387,7 @@ error: unknown cell `annual-spring` in a `cell:` link
 69 | summary = \"Watering deeply and rarely. See also [seedlings](cell:annual-spring).\"
    |                                                             ^^^^^^^^^^^^^^^^^^ no such cell
    |
-help: known cells: yearly-spring, yearly-summer, yearly-autumn, yearly-winter, perennial-spring, perennial-summer, perennial-autumn, perennial-winter
+help: did you mean `yearly-spring`? known cells: yearly-spring, yearly-summer, yearly-autumn, yearly-winter, perennial-spring, perennial-summer, perennial-autumn, perennial-winter
 
 {}",
         failed(3)
@@ -1025,4 +1025,96 @@ fn every_mutation_of_the_second_essay_builds_correctly_or_fails_at_its_place() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn renaming_the_scaffold_rows_and_columns_is_one_error_per_rename() {
+    // `quire new`, then the rows and columns renamed in grid.toml only: one error per
+    // renamed row or column, and one per link that still names an old cell, each with the
+    // new id.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("essay");
+    let o = quire(&["new", "-q", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    let grid = dir.join("content/grid.toml");
+    let mut text = std::fs::read_to_string(&grid).unwrap();
+    for (old, new) in [
+        ("row1", "alone"),
+        ("row2", "together"),
+        ("col1", "gut"),
+        ("col2", "numbers"),
+    ] {
+        text = text.replacen(&format!("id = \"{old}\""), &format!("id = \"{new}\""), 1);
+    }
+    std::fs::write(&grid, text).unwrap();
+    let out = tmp.path().join("site");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("index.html"), "previous site").unwrap();
+    let o = build(&dir, &out);
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "error: 2 [[cell]] ids use `row1-`, but grid.toml has no row `row1`
+  --> content/grid.toml:33:6
+   |
+33 | id = \"row1-col1\"
+   |      ^^^^^^^^^^^ no [[row]] has id `row1`
+   |
+help: if the row `row1` was renamed `alone`, rename it in these cell ids too: row1-col1, row1-col2
+
+error: 2 [[cell]] ids use `row2-`, but grid.toml has no row `row2`
+  --> content/grid.toml:42:6
+   |
+42 | id = \"row2-col1\"
+   |      ^^^^^^^^^^^ no [[row]] has id `row2`
+   |
+help: if the row `row2` was renamed `together`, rename it in these cell ids too: row2-col1, row2-col2
+
+error: 2 [[cell]] ids use `-col1`, but grid.toml has no column `col1`
+  --> content/grid.toml:33:6
+   |
+33 | id = \"row1-col1\"
+   |      ^^^^^^^^^^^ no [[column]] has id `col1`
+   |
+help: if the column `col1` was renamed `gut`, rename it in these cell ids too: row1-col1, row2-col1
+
+error: 2 [[cell]] ids use `-col2`, but grid.toml has no column `col2`
+  --> content/grid.toml:38:6
+   |
+38 | id = \"row1-col2\"
+   |      ^^^^^^^^^^^ no [[column]] has id `col2`
+   |
+help: if the column `col2` was renamed `numbers`, rename it in these cell ids too: row1-col2, row2-col2
+
+error: unknown cell `row1-col1` in a `cell:` link
+  --> content/essay.md:18:87
+   |
+18 | ...arget is `cell:` and a cell id: here is [the top-left cell](cell:row1-col1), and here is [the bottom-right one](cell:row2-col2).
+   |                                            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ no such cell
+   |
+help: did you mean `alone-gut`? known cells: alone-gut, alone-numbers, together-gut, together-numbers
+
+error: unknown cell `row2-col2` in a `cell:` link
+  --> content/essay.md:18:136
+   |
+18 | ...eft cell](cell:row1-col1), and here is [the bottom-right one](cell:row2-col2).
+   |                                           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ no such cell
+   |
+help: did you mean `together-numbers`? known cells: alone-gut, alone-numbers, together-gut, together-numbers
+
+error: comment `c1`: annotation names unknown cell `row1-col1`
+  --> content/comments.toml:19:8
+   |
+19 | cell = \"row1-col1\"
+   |        ^^^^^^^^^^^ no such cell
+   |
+help: did you mean `alone-gut`? known cells: alone-gut, alone-numbers, together-gut, together-numbers
+
+error: build failed with 7 errors; the previous site was left as it was
+"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("index.html")).unwrap(),
+        "previous site"
+    );
 }
