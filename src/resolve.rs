@@ -981,6 +981,17 @@ impl<'a> Targets<'a> {
         region: Range<usize>,
         diags: &mut Diagnostics,
     ) {
+        let locate = |needle: &str| {
+            file.text
+                .get(region.clone())
+                .and_then(|r| r.find(needle))
+                .map_or(region.clone(), |at| {
+                    region.start + at..region.start + at + needle.len()
+                })
+        };
+        for target in essay::snippet_spaced_targets(md) {
+            diags.push(essay::spaced_target_warning(target, file, locate(target)));
+        }
         for (target, _) in essay::snippet_links(md) {
             let needle = match &target {
                 LinkTarget::Cell(id) => format!("cell:{id}"),

@@ -507,19 +507,11 @@ impl Outline {
             );
         }
         for span in spaced_targets(body, &events) {
-            let target = &body[span.clone()];
-            diags.push(
-                Diagnostic::warning(format!(
-                    "`{target}` has a space, so it is no link: Markdown prints it as text"
-                ))
-                .at(file, base + span.start..base + span.end)
-                .label("a link target ends at the first space")
-                .help(if target.starts_with("cell:") {
-                    "name the cell by its id (`<row-id>-<column-id>`, no spaces), as in grid.toml"
-                } else {
-                    "name the work by its key (one word), as in references.toml"
-                }),
-            );
+            diags.push(spaced_target_warning(
+                &body[span.clone()],
+                file,
+                base + span.start..base + span.end,
+            ));
         }
         let starts = block_starts(&events);
         let headings_ids = heading_ids(&events);
@@ -687,6 +679,29 @@ pub fn snippet_links(md: &str) -> Vec<(LinkTarget, Range<usize>)> {
     quire_links(&events, md)
         .into_iter()
         .map(|(_, target, span)| (target, span))
+        .collect()
+}
+
+/// The warning for `[words](cell:two words)`, which is no link.
+pub fn spaced_target_warning(target: &str, file: &SourceFile, span: Range<usize>) -> Diagnostic {
+    Diagnostic::warning(format!(
+        "`{target}` has a space, so it is no link: Markdown prints it as text"
+    ))
+    .at(file, span)
+    .label("a link target ends at the first space")
+    .help(if target.starts_with("cell:") {
+        "name the cell by its id (`<row-id>-<column-id>`, no spaces), as in grid.toml"
+    } else {
+        "name the work by its key (one word), as in references.toml"
+    })
+}
+
+/// The `cell:`/`ref:` targets with a space in a Markdown snippet (see [`spaced_targets`]).
+pub fn snippet_spaced_targets(md: &str) -> Vec<&str> {
+    let (events, _) = parse_body(md);
+    spaced_targets(md, &events)
+        .into_iter()
+        .map(|span| &md[span])
         .collect()
 }
 

@@ -889,6 +889,13 @@ fn every_mutation_of_the_second_essay_builds_correctly_or_fails_at_its_place() {
             Builds(1),
         ),
         (
+            "cell target with a space in a summary",
+            grid,
+            summary,
+            "summary = \"See [x](cell:annual spring).\"".into(),
+            Builds(1),
+        ),
+        (
             "typo in a [[cell]] id",
             grid,
             "id = \"perennial-summer\"",
