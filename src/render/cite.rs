@@ -1,5 +1,6 @@
-//! Citations: the short inline form ("Chomsky 1959") and the full form used in reading
-//! lists and on the bibliography page.
+//! Citations: Pandoc's bracketed ("(see Chomsky 1959, p. 97)") and narrative ("Chomsky
+//! (1959)") forms in the text, and the full form used in reading lists and on the
+//! bibliography page.
 
 use super::escape;
 use crate::content::Reference;
@@ -9,18 +10,6 @@ use crate::resolve::Linked;
 /// The id of a work's entry on `references.html`.
 pub fn ref_anchor(key: &str) -> String {
     format!("ref-{}", super::id_safe(key))
-}
-
-/// `(Chomsky 1959)` linking to the bibliography entry; the full citation rides along in
-/// `data-full` for the footnote popover, and in `title` for a mouse hover.
-pub fn inline_citation(key: &str, r: &Reference, root: &str) -> String {
-    format!(
-        "<cite class=\"citation\"><a href=\"{root}references.html#{}\" data-ref=\"{}\" title=\"{}\">{}</a></cite>",
-        ref_anchor(key),
-        escape(key),
-        escape(&plain_citation(r)),
-        escape(&r.short_citation())
-    )
 }
 
 /// A Pandoc citation as Pandoc's author-date style prints it, each work linked to its
@@ -69,6 +58,8 @@ pub fn narrative_citation(key: &str, r: &Reference, root: &str) -> String {
     )
 }
 
+/// One work's short citation linking to its entry on the bibliography page; the full
+/// citation rides along in `title` for a mouse hover (the footnote popover lists it too).
 fn cite_link(key: &str, r: &Reference, root: &str, shown: &str) -> String {
     format!(
         "<a href=\"{root}references.html#{}\" data-ref=\"{}\" title=\"{}\">{}</a>",
