@@ -1125,3 +1125,25 @@ error: build failed with 7 errors; the previous site was left as it was
         "previous site"
     );
 }
+
+#[test]
+fn an_unknown_parent_names_the_closest_comment_id() {
+    let p = Project::new();
+    let comments = p.read("content/comments.toml");
+    p.write(
+        "content/comments.toml",
+        &format!("{comments}\n[[comment]]\nid = \"reply1\"\nparent = \"cl\"\nbody = \"Agreed.\"\n"),
+    );
+    p.fails_with(&format!(
+        "\
+error: comment `reply1` replies to `cl`, which doesn't exist
+  --> content/comments.toml:12:10
+   |
+12 | parent = \"cl\"
+   |          ^^^^ unknown parent
+   |
+help: did you mean `c1`? a parent is the id of another [[comment]]; leave it out for a top-level comment
+
+{FAILED_1}"
+    ));
+}
