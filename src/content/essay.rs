@@ -164,7 +164,7 @@ pub fn options() -> Options {
 
 /// The essay body's events with their byte ranges (relative to the body). A Pandoc
 /// citation (`[@key]`, `[see @a, p. 3; @b]`) becomes a link to `ref:<first key>` whose title
-/// is `@` and the text between the brackets (see [`citation_items`]); any other unresolved
+/// is a mark and the text between the brackets (see [`citation_items`]); any other unresolved
 /// reference is returned in the second vector.
 pub fn parse_body(body: &str) -> (Vec<(Event<'_>, Range<usize>)>, Vec<BrokenRef>) {
     let mut broken = Vec::new();
@@ -184,7 +184,7 @@ pub fn parse_body(body: &str) -> (Vec<(Event<'_>, Range<usize>)>, Vec<BrokenRef>
         {
             return Some((
                 CowStr::from(format!("ref:{}", items[0].key)),
-                CowStr::from(format!("@{inner}")),
+                CowStr::from(format!("{CITATION_MARK}{inner}")),
             ));
         }
         broken.push(BrokenRef {
@@ -320,13 +320,17 @@ pub fn inline_text(events: &[(Event<'_>, Range<usize>)], start: usize) -> (Strin
 /// Is the link starting at `i` a `[@key]` citation (rather than `[words](ref:key)`)?
 pub fn is_citation(dest: &str, events: &[(Event<'_>, Range<usize>)], i: usize) -> bool {
     dest.starts_with("ref:")
-        && matches!(&events[i].0, Event::Start(Tag::Link { title, .. }) if title.starts_with('@'))
+        && matches!(&events[i].0, Event::Start(Tag::Link { title, .. }) if title.starts_with(CITATION_MARK))
 }
+
+/// How [`parse_body`] marks a citation's link title, before the text between the brackets.
+/// A NUL can't occur in Markdown (it is read as U+FFFD), so no author's title starts so.
+const CITATION_MARK: &str = "\u{0}@";
 
 /// The works a citation link cites, from the title [`parse_body`] gave it.
 pub fn citation_items(title: &str) -> Vec<CiteItem> {
     title
-        .strip_prefix('@')
+        .strip_prefix(CITATION_MARK)
         .and_then(parse_citation_group)
         .unwrap_or_default()
 }
@@ -722,7 +726,13 @@ fn spaced_targets(body: &str, events: &[(Event<'_>, Range<usize>)]) -> Vec<Range
                 continue;
             };
             let end = start + close;
-            if body[start..end].contains(char::is_whitespace)
+            let target = &body[start..end];
+            // `(cell:x "a title")` is a link with a title, not a spaced target.
+            let titled = target
+                .split_once(char::is_whitespace)
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with(['"', '\'', '(']));
+            if target.contains(char::is_whitespace)
+                && !titled
                 && !code.iter().any(|r| r.contains(&at))
             {
                 found.push(start..end);

@@ -889,6 +889,13 @@ fn every_mutation_of_the_second_essay_builds_correctly_or_fails_at_its_place() {
             Builds(1),
         ),
         (
+            "ref link with a title that starts with @",
+            essay,
+            end,
+            format!("{end} [Soil](ref:gardener2001 \"@home\")"),
+            Builds(0),
+        ),
+        (
             "cell target with a space in a summary",
             grid,
             summary,
