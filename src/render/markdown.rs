@@ -469,7 +469,7 @@ pub fn render_snippet(md: &str, linked: &Linked, root: &str) -> String {
                 out.push(event.clone());
             }
             Event::End(TagEnd::Link | TagEnd::Image) => {
-                in_link -= 1;
+                in_link = in_link.saturating_sub(1);
                 out.push(event.clone());
             }
             Event::Start(Tag::Link {
