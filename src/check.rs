@@ -86,11 +86,60 @@ pub fn run(options: &BuildOptions, site: Option<&Path>) -> CheckReport {
     let site = read_site(&site_dir)
         .map(|files| check_files(&files))
         .map_err(|e| format!("cannot read the site in {}: {e}", site_dir.display()));
+    if site.is_ok()
+        && let Some(source) = newer_source(&options.root, &site_dir)
+        && !content.has_errors()
+    {
+        let shown = site_dir
+            .strip_prefix(&options.root)
+            .unwrap_or(&site_dir)
+            .display()
+            .to_string();
+        content.push(
+            crate::diagnostic::Diagnostic::warning(format!(
+                "{shown}/ is older than {}: run quire build",
+                source.display()
+            ))
+            .in_file(&source)
+            .help("the site checked is not the one these sources build"),
+        );
+    }
     CheckReport {
         content,
         site_dir,
         site,
     }
+}
+
+/// The newest source (quire.toml, a file under content/, static/ or themes/) changed
+/// after the site's `index.html` was written, relative to `root`; `None` when the site is
+/// up to date or its age is unknown.
+fn newer_source(root: &Path, site: &Path) -> Option<PathBuf> {
+    let built = std::fs::metadata(site.join("index.html"))
+        .and_then(|m| m.modified())
+        .ok()?;
+    let mut newest: Option<(std::time::SystemTime, PathBuf)> = None;
+    let mut consider = |path: &Path| {
+        if let Ok(modified) = std::fs::metadata(path).and_then(|m| m.modified())
+            && modified > built
+            && newest.as_ref().is_none_or(|(t, _)| modified > *t)
+        {
+            let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+            newest = Some((modified, rel));
+        }
+    };
+    consider(&root.join("quire.toml"));
+    for dir in ["content", "static", "themes"] {
+        for entry in WalkDir::new(root.join(dir))
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+        {
+            consider(entry.path());
+        }
+    }
+    newest.map(|(_, path)| path)
 }
 
 /// Every file of a site folder: relative path (with `/`) -> bytes.

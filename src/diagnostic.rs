@@ -209,6 +209,40 @@ fn excerpt(text: &str, span: Range<usize>) -> (&str, usize, Range<usize>) {
     )
 }
 
+/// Levenshtein distance in characters, for "did you mean" hints.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The candidate closest to `word` by edit distance, if it is close enough to be a typo
+/// (a third of the word's length, at least one edit, case ignored); the first of equals.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    let lower = word.to_lowercase();
+    candidates
+        .into_iter()
+        .filter(|c| *c != word)
+        // A long word costs length² to compare; past 200 characters it is no typo.
+        .filter(|c| c.len() < 200 && word.len() < 200)
+        // More letters apart than the limit can't be within it.
+        .filter(|c| c.chars().count().abs_diff(word.chars().count()) <= limit)
+        .map(|c| (edit_distance(&lower, &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(false))
@@ -305,6 +339,15 @@ impl From<Diagnostic> for Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closest_finds_typos_only() {
+        let keys = ["gardener2001", "sower1999", "hedger2020"];
+        assert_eq!(closest("gardner2001", keys), Some("gardener2001"));
+        assert_eq!(closest("Hedger2020", keys), Some("hedger2020"));
+        assert_eq!(closest("weekend", keys), None);
+        assert_eq!(closest("hedger2020", keys), None, "not itself");
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

@@ -96,7 +96,7 @@ enum Command {
     },
     /// Create a new essay project to start from: an example essay, grid, thread and references.
     #[command(
-        after_help = "The project builds as it is: edit content/essay.md and content/*.toml, then run `quire build`.\n\nExamples:\n  quire new my-essay\n  quire new my-essay --title \"On grids\" --rows 3 --columns 4\n  quire new . --force        write the scaffold into the current, non-empty folder"
+        after_help = "The project builds as it is: edit content/essay.md and content/*.toml, then run `quire build`.\n\nExamples:\n  quire new my-essay\n  quire new my-essay --title \"On grids\" --rows 3 --columns 4\n  quire new my-essay --rows \"Alone,Together\" --columns \"Gut,Numbers,Argument,Rank\"\n  quire new . --force        write the scaffold into the current, non-empty folder"
     )]
     New {
         /// The folder to create (it must not exist, or be empty).
@@ -104,12 +104,13 @@ enum Command {
         /// The essay's title; defaults to one made from the folder name.
         #[arg(long)]
         title: Option<String>,
-        /// Rows of the example grid (1 to 12).
-        #[arg(long, default_value_t = 2, value_name = "N")]
-        rows: usize,
-        /// Columns of the example grid (1 to 12).
-        #[arg(long, default_value_t = 2, value_name = "M")]
-        columns: usize,
+        /// Rows of the grid: a number (1 to 12), or the row labels separated by commas
+        /// ("Alone,Together"), from which the row ids are made.
+        #[arg(long, default_value = "2", value_name = "N|LABELS")]
+        rows: AxisArg,
+        /// Columns of the grid: a number (1 to 12), or the column labels separated by commas.
+        #[arg(long, default_value = "2", value_name = "M|LABELS")]
+        columns: AxisArg,
         /// Write into a folder that is not empty, replacing files with the scaffold's names.
         #[arg(long)]
         force: bool,
@@ -180,6 +181,32 @@ enum ImportCommand {
 enum MissingParents {
     Error,
     Placeholder,
+}
+
+/// `--rows 3` or `--rows "Alone,Together"`.
+#[derive(Clone, Debug)]
+enum AxisArg {
+    Count(usize),
+    Labels(Vec<String>),
+}
+
+impl std::str::FromStr for AxisArg {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s.trim().parse::<usize>() {
+            Ok(n) => AxisArg::Count(n),
+            Err(_) => AxisArg::Labels(s.split(',').map(|l| l.trim().to_string()).collect()),
+        })
+    }
+}
+
+impl AxisArg {
+    fn split(self) -> (usize, Vec<String>) {
+        match self {
+            AxisArg::Count(n) => (n, Vec::new()),
+            AxisArg::Labels(labels) => (labels.len(), labels),
+        }
+    }
 }
 
 /// Colour only where a person reads it: `--color`, else a terminal without `NO_COLOR`.
@@ -265,11 +292,15 @@ fn main() -> ExitCode {
             columns,
             force,
         } => {
+            let (rows, row_labels) = rows.split();
+            let (columns, column_labels) = columns.split();
             let options = quire::new::NewOptions {
                 dir,
                 title,
                 rows,
                 columns,
+                row_labels,
+                column_labels,
                 force,
             };
             match quire::new::create(&options) {
@@ -381,13 +412,15 @@ fn main() -> ExitCode {
                             println!("  {url}  ({})", pages.join(", "));
                         }
                     }
-                    eprintln!(
-                        "checked {} pages and {} internal links in {dir}: {} problem{}",
-                        site.pages,
-                        site.links,
-                        site.problems.len(),
-                        if site.problems.len() == 1 { "" } else { "s" }
-                    );
+                    if !quiet || !site.problems.is_empty() {
+                        eprintln!(
+                            "checked {} pages and {} internal links in {dir}: {} problem{}",
+                            site.pages,
+                            site.links,
+                            site.problems.len(),
+                            if site.problems.len() == 1 { "" } else { "s" }
+                        );
+                    }
                 }
             }
             if report.content.has_errors() {

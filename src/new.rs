@@ -27,6 +27,11 @@ pub struct NewOptions {
     pub title: Option<String>,
     pub rows: usize,
     pub columns: usize,
+    /// Row labels (`--rows "Alone,Together"`); when given, they set the number of rows and
+    /// the row ids are made from them.
+    pub row_labels: Vec<String>,
+    /// Column labels, as `row_labels`.
+    pub column_labels: Vec<String>,
     /// Write into a folder that already has files (files of the same name are replaced).
     pub force: bool,
 }
@@ -38,6 +43,8 @@ impl Default for NewOptions {
             title: None,
             rows: 2,
             columns: 2,
+            row_labels: Vec::new(),
+            column_labels: Vec::new(),
             force: false,
         }
     }
@@ -53,8 +60,9 @@ pub struct ScaffoldFile {
 /// Checks the options, then writes the scaffold. Returns the files written, relative to
 /// `options.dir`.
 pub fn create(options: &NewOptions) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
-    check_size("rows", options.rows)?;
-    check_size("columns", options.columns)?;
+    let grid = GenericGrid::new(options)?;
+    check_size("rows", grid.rows)?;
+    check_size("columns", grid.columns)?;
     let dir = &options.dir;
     if dir.exists() && !dir.is_dir() {
         return Err(Diagnostic::error(format!(
@@ -115,8 +123,9 @@ fn io_error(path: &Path, e: &std::io::Error) -> Box<Diagnostic> {
 
 /// Every file of the scaffold, without touching the disk.
 pub fn files(options: &NewOptions) -> Result<Vec<ScaffoldFile>, Box<Diagnostic>> {
-    check_size("rows", options.rows)?;
-    check_size("columns", options.columns)?;
+    let grid = GenericGrid::new(options)?;
+    check_size("rows", grid.rows)?;
+    check_size("columns", grid.columns)?;
     let title = match &options.title {
         Some(t) if t.trim().is_empty() => {
             return Err(Diagnostic::error("the title is empty")
@@ -126,17 +135,13 @@ pub fn files(options: &NewOptions) -> Result<Vec<ScaffoldFile>, Box<Diagnostic>>
         Some(t) => t.trim().to_string(),
         None => title_from_dir(&options.dir),
     };
-    let grid = GenericGrid {
-        rows: options.rows,
-        columns: options.columns,
-    };
     let today = today();
     let mut files = vec![
         file("quire.toml", quire_toml()),
         file("content/essay.md", essay_md(&title, &today, &grid)),
         file("content/grid.toml", grid_toml(&grid)),
         file("content/comments.toml", comments_toml(&today, &grid)),
-        file("content/references.toml", references_toml(&grid)),
+        file("content/references.toml", references_toml()),
         file(".github/workflows/pages.yml", pages_workflow()),
         file(
             ".gitignore",
@@ -192,27 +197,109 @@ fn schema_line(name: &str, depth: usize) -> String {
 struct GenericGrid {
     rows: usize,
     columns: usize,
+    /// Per row: id and label ("row1", "Row 1" unless labels were given).
+    row_axis: Vec<(String, String)>,
+    column_axis: Vec<(String, String)>,
 }
 
 impl GenericGrid {
-    fn row_id(r: usize) -> String {
-        format!("row{r}")
+    fn new(options: &NewOptions) -> Result<GenericGrid, Box<Diagnostic>> {
+        let row_axis = axis(&options.row_labels, options.rows, "row", "Row", "--rows")?;
+        let column_axis = axis(
+            &options.column_labels,
+            options.columns,
+            "col",
+            "Column",
+            "--columns",
+        )?;
+        Ok(GenericGrid {
+            rows: row_axis.len(),
+            columns: column_axis.len(),
+            row_axis,
+            column_axis,
+        })
     }
-    fn column_id(c: usize) -> String {
-        format!("col{c}")
+    fn row_id(&self, r: usize) -> &str {
+        &self.row_axis[r - 1].0
     }
-    fn cell_id(r: usize, c: usize) -> String {
-        format!("row{r}-col{c}")
+    fn row_label(&self, r: usize) -> &str {
+        &self.row_axis[r - 1].1
+    }
+    fn column_id(&self, c: usize) -> &str {
+        &self.column_axis[c - 1].0
+    }
+    fn column_label(&self, c: usize) -> &str {
+        &self.column_axis[c - 1].1
+    }
+    fn cell_id(&self, r: usize, c: usize) -> String {
+        format!("{}-{}", self.row_id(r), self.column_id(c))
     }
     fn first_cell(&self) -> String {
-        Self::cell_id(1, 1)
+        self.cell_id(1, 1)
     }
     fn last_cell(&self) -> String {
-        Self::cell_id(self.rows, self.columns)
+        self.cell_id(self.rows, self.columns)
     }
     fn is_single(&self) -> bool {
         self.rows == 1 && self.columns == 1
     }
+}
+
+/// Ids and labels of one axis: from the labels given (ids made from them: lowercase
+/// letters and digits, `_` between words), else `n` generic ones.
+fn axis(
+    labels: &[String],
+    n: usize,
+    id_prefix: &str,
+    label_prefix: &str,
+    flag: &str,
+) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
+    if labels.is_empty() {
+        return Ok((1..=n)
+            .map(|k| (format!("{id_prefix}{k}"), format!("{label_prefix} {k}")))
+            .collect());
+    }
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (k, label) in labels.iter().enumerate() {
+        let label = label.trim();
+        if label.is_empty() {
+            return Err(Diagnostic::error(format!("{flag} has an empty label"))
+                .help(format!(
+                    "separate labels with commas and give each one words, e.g. {flag} \"Alone,Together\""
+                ))
+                .into());
+        }
+        if out.iter().any(|(_, l)| l == label) {
+            return Err(Diagnostic::error(format!("{flag} names `{label}` twice"))
+                .help("every row and every column needs its own label")
+                .into());
+        }
+        let mut id = String::new();
+        for c in label.chars().flat_map(char::to_lowercase) {
+            if c.is_ascii_alphanumeric() {
+                id.push(c);
+            } else if !id.is_empty() && !id.ends_with('_') {
+                id.push('_');
+            }
+        }
+        let mut id = id.trim_end_matches('_').to_string();
+        if id.is_empty() {
+            id = format!("{id_prefix}{}", k + 1);
+        }
+        let base = id.clone();
+        let mut n = 2;
+        while out.iter().any(|(i, _)| *i == id) {
+            id = format!("{base}_{n}");
+            n += 1;
+        }
+        out.push((id, label.to_string()));
+    }
+    Ok(out)
+}
+
+/// A label as a GFM table cell: a `|` would end the cell.
+fn table_text(label: &str) -> String {
+    label.replace('|', "\\|")
 }
 
 fn quire_toml() -> String {
@@ -262,7 +349,7 @@ fn essay_md(title: &str, today: &str, grid: &GenericGrid) -> String {
     s.push('|');
     s.push_str(" |");
     for c in 1..=grid.columns {
-        let _ = write!(s, " Column {c} |");
+        let _ = write!(s, " {} |", table_text(grid.column_label(c)));
     }
     s.push('\n');
     s.push('|');
@@ -271,7 +358,7 @@ fn essay_md(title: &str, today: &str, grid: &GenericGrid) -> String {
     }
     s.push('\n');
     for r in 1..=grid.rows {
-        let _ = write!(s, "| Row {r} |");
+        let _ = write!(s, "| {} |", table_text(grid.row_label(r)));
         for c in 1..=grid.columns {
             let _ = write!(s, " Cell {r}.{c} |");
         }
@@ -327,20 +414,22 @@ columns = "What the columns vary along"
     for r in 1..=grid.rows {
         let _ = write!(
             s,
-            "\n[[row]]\nid = \"{}\"\nlabel = \"Row {r}\"\nmeaning = \"What row {r} stands for.\"\n",
-            GenericGrid::row_id(r)
+            "\n[[row]]\nid = \"{}\"\nlabel = {}\nmeaning = \"What this row stands for.\"\n",
+            grid.row_id(r),
+            toml_string(grid.row_label(r))
         );
     }
     for c in 1..=grid.columns {
         let _ = write!(
             s,
-            "\n[[column]]\nid = \"{}\"\nlabel = \"Column {c}\"\nmeaning = \"What column {c} stands for.\"\n",
-            GenericGrid::column_id(c)
+            "\n[[column]]\nid = \"{}\"\nlabel = {}\nmeaning = \"What this column stands for.\"\n",
+            grid.column_id(c),
+            toml_string(grid.column_label(c))
         );
     }
     for r in 1..=grid.rows {
         for c in 1..=grid.columns {
-            let id = GenericGrid::cell_id(r, c);
+            let id = grid.cell_id(r, c);
             let _ = write!(
                 s,
                 "\n[[cell]]\nid = \"{id}\"\nsummary = \"One paragraph of Markdown on what belongs in row {r}, column {c}.\"\n"
@@ -406,13 +495,13 @@ body = "A top-level comment: it has no `parent`."
     s
 }
 
-fn references_toml(grid: &GenericGrid) -> String {
+fn references_toml() -> String {
     let mut s = schema_line("references.schema.json", 1);
     // Two real works, as checked for quire's own bibliography; replace them with yours.
-    let _ = write!(
-        s,
-        r#"# The bibliography, one [[ref]] per work. The essay cites a work with [@key]; a cell of
-# the grid lists its readings by key.
+    s.push_str(
+        r#"# The bibliography, one [[ref]] per work. The essay cites a work with [@key] (or
+# [see @key, p. 3], [@key; @other], or @key in a sentence); a cell of the grid lists its
+# readings by key, in `readings` in grid.toml.
 
 [[ref]]
 key = "skinner1957verbal"
@@ -421,7 +510,6 @@ title = "Verbal Behavior"
 year = 1957
 venue = "Book (New York: Appleton-Century-Crofts)"
 url = "https://en.wikipedia.org/wiki/Verbal_Behavior"
-cells = ["{first}"]
 note = "Skinner's behaviorist account of language."
 
 [[ref]]
@@ -431,11 +519,8 @@ title = "A Review of B. F. Skinner's Verbal Behavior"
 year = 1959
 venue = "Language 35(1): 26–58"
 url = "https://doi.org/10.2307/411334"
-cells = ["{last}"]
 note = "Chomsky's critique of Skinner's book."
 "#,
-        first = grid.first_cell(),
-        last = grid.last_cell(),
     );
     s
 }
@@ -603,7 +688,7 @@ mod tests {
                 columns,
                 ..NewOptions::default()
             };
-            let essay = essay_md("T", "2024-01-01", &GenericGrid { rows, columns });
+            let essay = essay_md("T", "2024-01-01", &GenericGrid::new(&opts).unwrap());
             assert_eq!(essay.matches(ANNOTATED_QUOTE).count(), 1);
             assert!(files(&opts).is_ok());
         }

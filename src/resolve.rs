@@ -6,12 +6,13 @@
 //! diagnostic; nothing here writes HTML.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser};
 
-use crate::content::essay::{LinkTarget, TableShape};
+use crate::content::essay::{self, LinkTarget, TableShape};
 use crate::content::{Content, Reference};
-use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, closest};
 
 /// The content with every cross-reference checked and indexed.
 #[derive(Debug)]
@@ -116,9 +117,10 @@ pub fn resolve(content: Content, diags: &mut Diagnostics) -> Option<Linked> {
         .grid
         .as_ref()
         .and_then(|_| link_grid(&content, &ref_index, diags));
-    check_essay_links(&content, &ref_index, grid.as_ref(), diags);
+    let targets = Targets::new(&content, &ref_index, grid.as_ref());
+    check_essay_links(&targets, diags);
     let footnote_numbers = number_footnotes(&content, diags);
-    let thread = link_thread(&content, grid.as_ref(), diags);
+    let thread = link_thread(&content, &targets, diags);
     let mut linked = Linked {
         content,
         grid,
@@ -193,19 +195,42 @@ fn link_grid(
         return None;
     }
     let mut by_position: HashMap<(usize, usize), usize> = HashMap::new();
+    // Cells whose id names a row or column grid.toml doesn't have, grouped by that name:
+    // renaming a [[row]] but not its cells is one mistake, reported once.
+    let mut stray_rows: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut stray_columns: Vec<(String, Vec<usize>)> = Vec::new();
     for (i, cell) in spec.cells.iter().enumerate() {
         let id = cell.id.get_ref();
         let Some((r, c)) = split_cell_id(id, &rows, &columns) else {
-            let row_ids = expected_list(rows.iter().map(|a| a.id.as_str()));
-            let col_ids = expected_list(columns.iter().map(|a| a.id.as_str()));
-            diags.push(
-                Diagnostic::error(format!("cell id `{id}` is not a row-column pair"))
-                    .at(file, cell.id.span())
-                    .label("unknown row or column")
-                    .help(format!(
-                        "a cell id is <row-id>-<column-id>; rows: {row_ids}; columns: {col_ids}"
-                    )),
-            );
+            match id.split_once('-') {
+                Some((row, column)) if !row.is_empty() && !column.is_empty() => {
+                    let note = |groups: &mut Vec<(String, Vec<usize>)>, name: &str| match groups
+                        .iter_mut()
+                        .find(|(n, _)| n == name)
+                    {
+                        Some((_, cells)) => cells.push(i),
+                        None => groups.push((name.to_string(), vec![i])),
+                    };
+                    if !rows.iter().any(|a| a.id == row) {
+                        note(&mut stray_rows, row);
+                    }
+                    if !columns.iter().any(|a| a.id == column) {
+                        note(&mut stray_columns, column);
+                    }
+                }
+                _ => {
+                    let row_ids = expected_list(rows.iter().map(|a| a.id.as_str()));
+                    let col_ids = expected_list(columns.iter().map(|a| a.id.as_str()));
+                    diags.push(
+                        Diagnostic::error(format!("cell id `{id}` is not a row-column pair"))
+                            .at(file, cell.id.span())
+                            .label("unknown row or column")
+                            .help(format!(
+                                "a cell id is <row-id>-<column-id>; rows: {row_ids}; columns: {col_ids}"
+                            )),
+                    );
+                }
+            }
             continue;
         };
         if let Some(&first) = by_position.get(&(r, c)) {
@@ -231,29 +256,76 @@ fn link_grid(
             }
         }
     }
+    let row_has_cells: Vec<bool> = (0..rows.len())
+        .map(|r| (0..columns.len()).any(|c| by_position.contains_key(&(r, c))))
+        .collect();
+    let column_has_cells: Vec<bool> = (0..columns.len())
+        .map(|c| (0..rows.len()).any(|r| by_position.contains_key(&(r, c))))
+        .collect();
+    stray_axis_errors(spec, file, "row", &rows, &row_has_cells, &stray_rows, diags);
+    stray_axis_errors(
+        spec,
+        file,
+        "column",
+        &columns,
+        &column_has_cells,
+        &stray_columns,
+        diags,
+    );
     for (r, row) in rows.iter().enumerate() {
-        for (c, column) in columns.iter().enumerate() {
-            if !by_position.contains_key(&(r, c)) {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "grid.toml has no [[cell]] for `{}-{}`",
-                        row.id, column.id
-                    ))
-                    .at(file, spec.rows[r].id.span())
-                    .label(format!(
-                        "row `{}` has no cell in column `{}`",
-                        row.id, column.id
-                    ))
-                    .help(format!(
-                        "add:\n[[cell]]\nid = \"{}-{}\"\nsummary = \"...\"",
-                        row.id, column.id
-                    )),
-                );
-            }
-        }
+        // A row or column with no cell at all, while some cells name a row or column that
+        // doesn't exist, is the rename already reported above.
+        let explained = |c: usize| {
+            (!row_has_cells[r] && !stray_rows.is_empty())
+                || (!column_has_cells[c] && !stray_columns.is_empty())
+        };
+        let missing: Vec<&AxisInfo> = columns
+            .iter()
+            .enumerate()
+            .filter(|&(c, _)| !by_position.contains_key(&(r, c)) && !explained(c))
+            .map(|(_, column)| column)
+            .collect();
+        let Some(first) = missing.first() else {
+            continue;
+        };
+        let message = if missing.len() == 1 {
+            format!("grid.toml has no [[cell]] for `{}-{}`", row.id, first.id)
+        } else {
+            format!(
+                "grid.toml has no [[cell]] for {} cells of row `{}`: {}",
+                missing.len(),
+                row.id,
+                missing
+                    .iter()
+                    .map(|c| format!("`{}-{}`", row.id, c.id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        diags.push(
+            Diagnostic::error(message)
+                .at(file, spec.rows[r].id.span())
+                .label(if missing.len() == 1 {
+                    format!("row `{}` has no cell in column `{}`", row.id, first.id)
+                } else {
+                    format!("row `{}` lacks {} cells", row.id, missing.len())
+                })
+                .help(format!(
+                    "add{}:\n[[cell]]\nid = \"{}-{}\"\nsummary = \"...\"",
+                    if missing.len() == 1 {
+                        ""
+                    } else {
+                        ", for each of them"
+                    },
+                    row.id,
+                    first.id
+                )),
+        );
     }
-    // The table in the essay must have exactly these labels, in this order.
-    let Some(table_index) = (!content.essay.outline.tables.is_empty()).then_some(0) else {
+    // The grid is the essay's table whose header reads grid.toml's column labels, wherever
+    // it stands; with none, the closest table is compared label by label.
+    let tables = &content.essay.outline.tables;
+    if tables.is_empty() {
         diags.push(
             Diagnostic::error("grid.toml describes a grid, but the essay has no table")
                 .at(&content.essay.file, content.essay.body_offset..content.essay.body_offset)
@@ -261,26 +333,126 @@ fn link_grid(
                 .help("add the grid as a Markdown table: a header row with the column labels, then one row per grid row"),
         );
         return None;
+    }
+    let header_matches = |t: &TableShape| {
+        t.header.len() == columns.len() + 1
+            && t.header[1..]
+                .iter()
+                .zip(&columns)
+                .all(|(h, c)| h.text == c.label)
+            && t.rows.len() == rows.len()
+            && t.rows
+                .iter()
+                .zip(&rows)
+                .all(|(r, a)| r.first().is_some_and(|cell| cell.text == a.label))
     };
-    let table = &content.essay.outline.tables[table_index];
-    check_table(table, &content.essay.file, file, &rows, &columns, diags);
-    for r in &content.bibliography.refs {
-        for cell in &r.cells {
-            let known = split_cell_id(cell.get_ref(), &rows, &columns).is_some();
-            if !known && let Some(bib) = &content.bibliography.file {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "reference `{}` names unknown cell `{}`",
-                        r.key.get_ref(),
-                        cell.get_ref()
-                    ))
-                    .at(bib, cell.span())
-                    .label("no such cell in grid.toml")
+    let matching: Vec<usize> = (0..tables.len())
+        .filter(|&t| header_matches(&tables[t]))
+        .collect();
+    let table_index = match matching.as_slice() {
+        [one] => *one,
+        [first, second, ..] => {
+            let (line, _) = content.essay.file.line_col(tables[*first].span.start);
+            diags.push(
+                Diagnostic::error("two tables in the essay have grid.toml's row and column labels")
+                    .at(
+                        &content.essay.file,
+                        tables[*second].span.start
+                            ..tables[*second].span.start
+                                + first_line_len(&content.essay.file, tables[*second].span.start),
+                    )
+                    .label("this table matches grid.toml too")
                     .help(format!(
-                        "known cells: {}",
-                        expected_list(spec.cells.iter().map(|c| c.id.get_ref().as_str()))
+                        "the grid is one table; the other at line {line} has the same labels: change one of them"
                     )),
+            );
+            return None;
+        }
+        [] => {
+            // The table sharing most labels with grid.toml, the first of equals.
+            let score = |t: &TableShape| {
+                let labels = t
+                    .header
+                    .iter()
+                    .chain(t.rows.iter().filter_map(|r| r.first()));
+                labels
+                    .filter(|cell| columns.iter().chain(&rows).any(|a| a.label == cell.text))
+                    .count()
+            };
+            (0..tables.len())
+                .rev()
+                .max_by_key(|&t| score(&tables[t]))
+                .unwrap_or(0)
+        }
+    };
+    let table = &tables[table_index];
+    check_table(table, &content.essay.file, file, &rows, &columns, diags);
+    // Reading lists come from grid.toml's `readings`. A `cells` list in references.toml is
+    // optional; where given it must say the same, so that editing it alone can't silently
+    // do nothing.
+    if let Some(bib) = &content.bibliography.file {
+        for r in &content.bibliography.refs {
+            if r.cells.is_empty() {
+                continue;
+            }
+            let key = r.key.get_ref();
+            for cell in &r.cells {
+                let id = cell.get_ref();
+                let lists_it = spec
+                    .cells
+                    .iter()
+                    .any(|c| c.id.get_ref() == id && c.readings.iter().any(|k| k.get_ref() == key));
+                // A misspelt reading is reported already; this would be its echo.
+                let misspelt = spec.cells.iter().any(|c| {
+                    c.id.get_ref() == id
+                        && c.readings
+                            .iter()
+                            .any(|k| !ref_index.contains_key(k.get_ref()))
+                });
+                if lists_it || misspelt {
+                    continue;
+                }
+                let known = spec.cells.iter().any(|c| c.id.get_ref() == id);
+                let help = if known {
+                    format!(
+                        "reading lists come from grid.toml: add \"{key}\" to `readings` of the [[cell]] `{id}` there, or remove `{id}` from this `cells` (the field is optional)"
+                    )
+                } else {
+                    let ids: Vec<&str> =
+                        spec.cells.iter().map(|c| c.id.get_ref().as_str()).collect();
+                    match closest(id, ids.iter().copied()) {
+                        Some(near) => format!(
+                            "did you mean `{near}`? known cells: {}",
+                            expected_list(ids.into_iter())
+                        ),
+                        None => format!("known cells: {}", expected_list(ids.into_iter())),
+                    }
+                };
+                diags.push(
+                    Diagnostic::error(if known {
+                        format!("reference `{key}` lists cell `{id}`, but that cell's readings in grid.toml don't include it")
+                    } else {
+                        format!("reference `{key}` names unknown cell `{id}`")
+                    })
+                    .at(bib, cell.span())
+                    .label(if known { "not in grid.toml's reading list" } else { "no such cell in grid.toml" })
+                    .help(help),
                 );
+            }
+            for c in &spec.cells {
+                let id = c.id.get_ref();
+                if let Some(reading) = c.readings.iter().find(|k| k.get_ref() == key)
+                    && !r.cells.iter().any(|x| x.get_ref() == id)
+                {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "cell `{id}` reads `{key}`, but that reference's `cells` leaves `{id}` out"
+                        ))
+                        .at(file, reading.span())
+                        .label("listed here")
+                        .help(format!("add \"{id}\" to `cells` of `{key}` in references.toml, or remove the `cells` list there (grid.toml alone decides reading lists)")),
+                    );
+                }
             }
         }
     }
@@ -295,7 +467,10 @@ fn link_grid(
                 id: format!("{}-{}", row.id, column.id),
                 row: r,
                 column: c,
-                name: table.rows[r][c + 1].text.clone(),
+                name: table.rows[r]
+                    .get(c + 1)
+                    .map(|cell| cell.text.clone())
+                    .unwrap_or_default(),
                 summary: spec_cell.summary.clone(),
                 readings: spec_cell
                     .readings
@@ -324,6 +499,120 @@ fn link_grid(
         }
     }
     Some(grid)
+}
+
+/// One error per row (or column) name that cells use but grid.toml doesn't define, with
+/// the likely new name: the defined row that no cell uses, in the same order, or the
+/// closest by spelling.
+/// The likely new name of the `k`-th of `strays` names that cells use but grid.toml
+/// doesn't define: the `k`-th name no cell uses when there are as many, else the closest
+/// by spelling.
+fn guess_rename<'a>(
+    k: usize,
+    name: &str,
+    strays: usize,
+    unused: &[&'a str],
+    all: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
+    if unused.len() == strays {
+        unused.get(k).copied()
+    } else {
+        closest(name, all)
+    }
+}
+
+/// Rows and columns renamed in grid.toml but not in the `[[cell]]` ids: (old, new) pairs,
+/// rows first, so that a `cell:` link to an old id can be told the new one.
+fn renames(spec: &crate::content::Grid) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for row_side in [true, false] {
+        let axes = if row_side { &spec.rows } else { &spec.columns };
+        let names: Vec<&str> = axes.iter().map(|a| a.id.get_ref().as_str()).collect();
+        let mut strays: Vec<&str> = Vec::new();
+        let mut used: HashSet<&str> = HashSet::new();
+        for cell in &spec.cells {
+            let Some((r, c)) = cell.id.get_ref().split_once('-') else {
+                continue;
+            };
+            let part = if row_side { r } else { c };
+            if names.contains(&part) {
+                used.insert(part);
+            } else if !strays.contains(&part) {
+                strays.push(part);
+            }
+        }
+        let unused: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| !used.contains(n))
+            .collect();
+        for (k, name) in strays.iter().enumerate() {
+            if let Some(new) = guess_rename(k, name, strays.len(), &unused, names.iter().copied()) {
+                out.push((format!("{row_side}:{name}"), new.to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn stray_axis_errors(
+    spec: &crate::content::Grid,
+    file: &SourceFile,
+    what: &str,
+    axes: &[AxisInfo],
+    has_cells: &[bool],
+    strays: &[(String, Vec<usize>)],
+    diags: &mut Diagnostics,
+) {
+    let unused: Vec<&str> = axes
+        .iter()
+        .zip(has_cells)
+        .filter(|(_, has)| !**has)
+        .map(|(a, _)| a.id.as_str())
+        .collect();
+    for (k, (name, cells)) in strays.iter().enumerate() {
+        let guess = guess_rename(
+            k,
+            name,
+            strays.len(),
+            &unused,
+            axes.iter().map(|a| a.id.as_str()),
+        );
+        let ids: Vec<&str> = cells
+            .iter()
+            .map(|&i| spec.cells[i].id.get_ref().as_str())
+            .collect();
+        let shown = if ids.len() > 6 {
+            format!("{}, …", ids[..6].join(", "))
+        } else {
+            ids.join(", ")
+        };
+        let pattern = if what == "row" {
+            format!("`{name}-`")
+        } else {
+            format!("`-{name}`")
+        };
+        let help = match guess {
+            Some(new) => format!(
+                "if the {what} `{name}` was renamed `{new}`, rename it in these cell ids too: {shown}"
+            ),
+            None => format!(
+                "{what}s: {}; cells using it: {shown}",
+                expected_list(axes.iter().map(|a| a.id.as_str()))
+            ),
+        };
+        diags.push(
+            Diagnostic::error(format!(
+                "{} [[cell]] id{} use{} {pattern}, but grid.toml has no {what} `{name}`",
+                ids.len(),
+                if ids.len() == 1 { "" } else { "s" },
+                if ids.len() == 1 { "s" } else { "" },
+            ))
+            .at(file, spec.cells[cells[0]].id.span())
+            .label(format!("no [[{what}]] has id `{name}`"))
+            .help(help),
+        );
+    }
 }
 
 fn axes(
@@ -433,33 +722,46 @@ fn check_table(
                     .join(", ")
             )),
         );
-        return;
-    }
-    for (body_row, row) in table.rows.iter().zip(rows) {
-        if let Some(first) = body_row.first()
-            && first.text != row.label
-        {
-            diags.push(label_mismatch(
-                "row",
-                &first.text,
-                row,
-                essay,
-                first.span.clone(),
-                grid_file,
-            ));
+    } else {
+        for (body_row, row) in table.rows.iter().zip(rows) {
+            if let Some(first) = body_row.first()
+                && first.text != row.label
+            {
+                diags.push(label_mismatch(
+                    "row",
+                    &first.text,
+                    row,
+                    essay,
+                    first.span.clone(),
+                    grid_file,
+                ));
+            }
         }
-        if body_row.len() != columns.len() + 1 {
-            let span = body_row
-                .first()
-                .map_or(table.span.clone(), |c| c.span.clone());
+    }
+    // GFM pads a short row with empty cells and drops extra ones; count them as written.
+    for (body_row, (written, span)) in table.rows.iter().zip(&table.written) {
+        if *written != columns.len() + 1 {
+            let name = body_row.first().map_or("", |c| c.text.as_str());
             diags.push(
                 Diagnostic::error(format!(
-                    "table row `{}` has {} cells, expected {}",
-                    row.label,
-                    body_row.len(),
+                    "table row `{name}` has {written} cell{}, expected {}",
+                    if *written == 1 { "" } else { "s" },
                     columns.len() + 1
                 ))
-                .at(essay, span),
+                .at(essay, span.clone())
+                .label(if *written < columns.len() + 1 {
+                    "too few cells: GFM would leave the last ones empty"
+                } else {
+                    "too many cells: GFM would drop the last ones"
+                })
+                .help(format!(
+                    "a row holds its label and one cell per column: | {name} | {} |",
+                    columns
+                        .iter()
+                        .map(|c| format!("<{}>", c.label))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                )),
             );
         }
     }
@@ -498,21 +800,14 @@ fn label_mismatch(
 fn unknown_ref(
     key: &str,
     file: &SourceFile,
-    span: std::ops::Range<usize>,
+    span: Range<usize>,
     ref_index: &HashMap<String, usize>,
 ) -> Diagnostic {
     let mut keys: Vec<&str> = ref_index.keys().map(String::as_str).collect();
     keys.sort_unstable();
-    let near: Vec<&str> = keys
-        .iter()
-        .copied()
-        .filter(|k| edit_distance(k, key) <= 3)
-        .take(5)
-        .collect();
-    let help = if near.is_empty() {
-        "add a [[ref]] with this key to content/references.toml".to_string()
-    } else {
-        format!("similar keys: {}", near.join(", "))
+    let help = match closest(key, keys.iter().copied()) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => "add a [[ref]] with this key to content/references.toml".to_string(),
     };
     Diagnostic::error(format!("unknown reference key `{key}`"))
         .at(file, span)
@@ -520,57 +815,243 @@ fn unknown_ref(
         .help(help)
 }
 
-/// Levenshtein distance, for "did you mean" hints.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
+/// Judges the targets of `cell:`/`ref:` links and citations, wherever they stand: the
+/// essay, its footnotes, the editor's note, cell summaries and annotation notes.
+struct Targets<'a> {
+    content: &'a Content,
+    ref_index: &'a HashMap<String, usize>,
+    /// The cells a link may name: the linked grid's, or every row-column pair grid.toml
+    /// declares when the grid could not be linked (so a table that doesn't match grid.toml
+    /// hides no wrong link); empty without a grid.toml; `None` when grid.toml failed to parse.
+    cells: Option<Vec<String>>,
+    /// `@word` -> the key it nearly is: a long essay repeats its words.
+    near_keys: std::cell::RefCell<HashMap<String, Option<String>>>,
+    /// The reference keys, sorted, so that "did you mean" picks the same one every build.
+    keys: Vec<&'a str>,
+    /// Rows and columns renamed in grid.toml but not in the cells (see [`renames`]).
+    renames: Vec<(String, String)>,
+}
+
+impl<'a> Targets<'a> {
+    fn new(
+        content: &'a Content,
+        ref_index: &'a HashMap<String, usize>,
+        grid: Option<&LinkedGrid>,
+    ) -> Self {
+        let cells = match (grid, &content.grid) {
+            (Some(g), _) => Some(g.cells.iter().map(|c| c.id.clone()).collect()),
+            (None, Some(spec)) => {
+                let plain = |id: &str| {
+                    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                };
+                let ids: Vec<String> = spec
+                    .rows
+                    .iter()
+                    .filter(|r| plain(r.id.get_ref()))
+                    .flat_map(|r| {
+                        spec.columns
+                            .iter()
+                            .filter(|c| plain(c.id.get_ref()))
+                            .map(move |c| format!("{}-{}", r.id.get_ref(), c.id.get_ref()))
+                    })
+                    .collect();
+                (!ids.is_empty()).then_some(ids)
+            }
+            (None, None) => (!content.is_unreadable("content/grid.toml")).then(Vec::new),
+        };
+        Targets {
+            content,
+            ref_index,
+            cells,
+            near_keys: Default::default(),
+            renames: content.grid.as_ref().map(renames).unwrap_or_default(),
+            keys: {
+                let mut keys: Vec<&str> = ref_index.keys().map(String::as_str).collect();
+                keys.sort_unstable();
+                keys
+            },
         }
-        prev = cur;
     }
-    prev[b.len()]
-}
 
-/// Is `id` a cell that doesn't exist? Only answered when the grid could be judged: with a
-/// grid.toml that failed to parse or link, its own errors say why, so don't pile on.
-fn is_unknown_cell(content: &Content, grid: Option<&LinkedGrid>, id: &str) -> bool {
-    match grid {
-        Some(g) => g.find(id).is_none(),
-        None => content.grid.is_none() && !content.is_unreadable("content/grid.toml"),
+    /// Is `id` a cell that doesn't exist? Unanswered (false) when grid.toml couldn't be
+    /// read: its own errors say why, so don't pile on.
+    fn is_unknown_cell(&self, id: &str) -> bool {
+        self.cells
+            .as_ref()
+            .is_some_and(|cells| !cells.iter().any(|c| c == id))
     }
-}
 
-fn check_essay_links(
-    content: &Content,
-    ref_index: &HashMap<String, usize>,
-    grid: Option<&LinkedGrid>,
-    diags: &mut Diagnostics,
-) {
-    let file = &content.essay.file;
-    for link in &content.essay.outline.links {
-        match &link.target {
+    /// The error for an unknown cell `id` at `span`, with the closest known cell.
+    fn unknown_cell(
+        &self,
+        message: String,
+        id: &str,
+        file: &SourceFile,
+        span: Range<usize>,
+    ) -> Diagnostic {
+        let cells = self.cells.as_deref().unwrap_or_default();
+        let list = if cells.is_empty() {
+            "(there is no content/grid.toml)".to_string()
+        } else {
+            expected_list(cells.iter().map(String::as_str))
+        };
+        // A link to a cell whose row or column was renamed: the id with the new name.
+        let renamed = id.split_once('-').and_then(|(r, c)| {
+            let new = |side: bool, part: &str| {
+                self.renames
+                    .iter()
+                    .find(|(old, _)| *old == format!("{side}:{part}"))
+                    .map_or(part.to_string(), |(_, new)| new.clone())
+            };
+            let guess = format!("{}-{}", new(true, r), new(false, c));
+            (guess != id && cells.contains(&guess)).then_some(guess)
+        });
+        let help = match renamed
+            .as_deref()
+            .or_else(|| closest(id, cells.iter().map(String::as_str)))
+        {
+            Some(near) => format!("did you mean `{near}`? known cells: {list}"),
+            None => format!("known cells: {list}"),
+        };
+        Diagnostic::error(message)
+            .at(file, span)
+            .label("no such cell")
+            .help(help)
+    }
+
+    fn check(
+        &self,
+        target: &LinkTarget,
+        file: &SourceFile,
+        span: Range<usize>,
+        diags: &mut Diagnostics,
+    ) {
+        match target {
             LinkTarget::Cell(id) => {
-                if is_unknown_cell(content, grid, id) {
-                    let cells = grid
-                        .map(|g| expected_list(g.cells.iter().map(|c| c.id.as_str())))
-                        .unwrap_or_else(|| "(there is no content/grid.toml)".into());
-                    diags.push(
-                        Diagnostic::error(format!("unknown cell `{id}` in a `cell:` link"))
-                            .at(file, link.span.clone())
-                            .label("no such cell")
-                            .help(format!("known cells: {cells}")),
-                    );
+                if self.is_unknown_cell(id) {
+                    diags.push(self.unknown_cell(
+                        format!("unknown cell `{id}` in a `cell:` link"),
+                        id,
+                        file,
+                        span,
+                    ));
                 }
             }
             LinkTarget::Ref(key) | LinkTarget::Citation(key) => {
-                if !ref_index.contains_key(key) && !content.is_unreadable("content/references.toml")
+                if !self.ref_index.contains_key(key)
+                    && !self.content.is_unreadable("content/references.toml")
                 {
-                    diags.push(unknown_ref(key, file, link.span.clone(), ref_index));
+                    diags.push(unknown_ref(key, file, span, self.ref_index));
+                }
+            }
+            LinkTarget::Narrative(key) => {
+                // Any `@word` may be a handle or a name; only a near miss of a key is worth
+                // a word, and it stays text (as Pandoc leaves an unknown key).
+                if self.ref_index.contains_key(key) {
+                    return;
+                }
+                let near = self
+                    .near_keys
+                    .borrow_mut()
+                    .entry(key.clone())
+                    .or_insert_with(|| closest(key, self.keys.iter().copied()).map(str::to_string))
+                    .clone();
+                if let Some(near) = near {
+                    diags.push(
+                        Diagnostic::warning(format!(
+                            "`@{key}` is not a reference key, so it is printed as text"
+                        ))
+                        .at(file, span)
+                        .label("not in content/references.toml")
+                        .help(format!(
+                            "did you mean `@{near}`? (write `\\@{key}` to keep an @ that is no citation)"
+                        )),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Checks the quire links of a Markdown snippet stored in a TOML string; `region` is the
+    /// part of `file` that holds it (its table), searched for each target to point at it.
+    fn check_snippet(
+        &self,
+        md: &str,
+        file: &SourceFile,
+        region: Range<usize>,
+        diags: &mut Diagnostics,
+    ) {
+        let locate = |needle: &str| {
+            file.text
+                .get(region.clone())
+                .and_then(|r| r.find(needle))
+                .map_or(region.clone(), |at| {
+                    region.start + at..region.start + at + needle.len()
+                })
+        };
+        for target in essay::snippet_spaced_targets(md) {
+            diags.push(essay::spaced_target_warning(target, file, locate(target)));
+        }
+        for (target, _) in essay::snippet_links(md) {
+            let needle = match &target {
+                LinkTarget::Cell(id) => format!("cell:{id}"),
+                LinkTarget::Ref(key) => format!("ref:{key}"),
+                LinkTarget::Citation(key) | LinkTarget::Narrative(key) => format!("@{key}"),
+            };
+            let span = file
+                .text
+                .get(region.clone())
+                .and_then(|r| r.find(&needle))
+                .map_or(region.clone(), |at| {
+                    region.start + at..region.start + at + needle.len()
+                });
+            self.check(&target, file, span, diags);
+        }
+    }
+}
+
+/// The lines of the TOML table (`[[cell]]`, `[[comment.annotation]]`...) around `anchor`:
+/// from its header to the next header.
+fn table_region(text: &str, anchor: Range<usize>) -> Range<usize> {
+    let start = text
+        .get(..anchor.start)
+        .and_then(|t| t.rfind("\n["))
+        .map_or(0, |i| i + 1);
+    let end = text
+        .get(anchor.end..)
+        .and_then(|t| t.find("\n["))
+        .map_or(text.len(), |i| anchor.end + i);
+    start..end
+}
+
+fn check_essay_links(targets: &Targets<'_>, diags: &mut Diagnostics) {
+    let content = targets.content;
+    let file = &content.essay.file;
+    for link in &content.essay.outline.links {
+        targets.check(&link.target, file, link.span.clone(), diags);
+    }
+    if let Some(note) = &content.essay.front.editor_note {
+        let region = file.text[..content.essay.body_offset]
+            .find("editor_note")
+            .map_or(0..content.essay.body_offset, |at| {
+                at..content.essay.body_offset
+            });
+        targets.check_snippet(note, file, region, diags);
+    }
+    if let Some(spec) = &content.grid
+        && let Some(grid_file) = &spec.file
+    {
+        for cell in &spec.cells {
+            let region = table_region(&grid_file.text, cell.id.span());
+            targets.check_snippet(&cell.summary, grid_file, region, diags);
+        }
+    }
+    if let Some(thread_file) = &content.thread.file {
+        for c in &content.thread.comments {
+            for a in &c.annotations {
+                if let Some(note) = &a.note {
+                    let region = table_region(&thread_file.text, a.quote.span());
+                    targets.check_snippet(note, thread_file, region, diags);
                 }
             }
         }
@@ -608,11 +1089,7 @@ fn number_footnotes(content: &Content, diags: &mut Diagnostics) -> HashMap<Strin
     numbers
 }
 
-fn link_thread(
-    content: &Content,
-    grid: Option<&LinkedGrid>,
-    diags: &mut Diagnostics,
-) -> LinkedThread {
+fn link_thread(content: &Content, targets: &Targets<'_>, diags: &mut Diagnostics) -> LinkedThread {
     let thread = &content.thread;
     let n = thread.comments.len();
     let mut linked = LinkedThread {
@@ -634,6 +1111,7 @@ fn link_thread(
         }
     }
     let mut parent_of = vec![None; n];
+    let mut unknown_parents = 0usize;
     for (i, c) in thread.comments.iter().enumerate() {
         match &c.parent {
             None => linked.roots.push(i),
@@ -642,16 +1120,36 @@ fn link_thread(
                     parent_of[i] = Some(j);
                     linked.children[j].push(i);
                 }
-                None => diags.push(
-                    Diagnostic::error(format!(
-                        "comment `{}` replies to `{}`, which doesn't exist",
-                        c.id.get_ref(),
-                        p.get_ref()
-                    ))
-                    .at(file, p.span())
-                    .label("unknown parent")
-                    .help("a parent is the id of another [[comment]]; leave it out for a top-level comment"),
-                ),
+                None => {
+                    unknown_parents += 1;
+                    // Each guess compares with every comment: only for the errors shown.
+                    let near = (unknown_parents <= crate::diagnostic::MAX_SHOWN)
+                        .then(|| {
+                            closest(
+                                p.get_ref(),
+                                thread
+                                    .comments
+                                    .iter()
+                                    .map(|o| o.id.get_ref().as_str())
+                                    .filter(|o| *o != c.id.get_ref()),
+                            )
+                        })
+                        .flatten();
+                    let what = "a parent is the id of another [[comment]]; leave it out for a top-level comment";
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "comment `{}` replies to `{}`, which doesn't exist",
+                            c.id.get_ref(),
+                            p.get_ref()
+                        ))
+                        .at(file, p.span())
+                        .label("unknown parent")
+                        .help(match near {
+                            Some(near) => format!("did you mean `{near}`? {what}"),
+                            None => what.to_string(),
+                        }),
+                    );
+                }
             },
         }
     }
@@ -728,20 +1226,22 @@ fn link_thread(
     let blocks = &content.essay.outline.blocks;
     let normalized: Vec<String> = blocks.iter().map(|b| normalize(&b.text)).collect();
     let quotes = QuoteIndex::new(thread, &normalized);
+    let mut unmatched = 0usize;
     for (i, c) in thread.comments.iter().enumerate() {
         for (k, a) in c.annotations.iter().enumerate() {
             if let Some(cell) = &a.cell
-                && is_unknown_cell(content, grid, cell.get_ref())
+                && targets.is_unknown_cell(cell.get_ref())
             {
-                diags.push(
-                    Diagnostic::error(format!(
+                diags.push(targets.unknown_cell(
+                    format!(
                         "comment `{}`: annotation names unknown cell `{}`",
                         c.id.get_ref(),
                         cell.get_ref()
-                    ))
-                    .at(file, cell.span())
-                    .label("no such cell"),
-                );
+                    ),
+                    cell.get_ref(),
+                    file,
+                    cell.span(),
+                ));
             }
             if a.removed {
                 linked.annotations.push(LinkedAnnotation {
@@ -760,16 +1260,32 @@ fn link_thread(
                     block: Some(blocks[*b].id.clone()),
                     cell: a.cell.as_ref().map(|c| c.get_ref().clone()),
                 }),
-                [] => diags.push(
-                    Diagnostic::error(format!(
-                        "comment `{}`: quote not found in the essay: \"{}\"",
-                        c.id.get_ref(),
-                        shorten(a.quote.get_ref())
-                    ))
-                    .at(file, a.quote.span())
-                    .label("matches no passage of content/essay.md")
-                    .help("quote the essay exactly (whitespace, curly quotes and emphasis are ignored), or mark the annotation `removed = true` if the passage was cut"),
-                ),
+                [] => {
+                    // Searching for the nearest passage costs a pass over the essay; past
+                    // the errors anyone reads, skip it.
+                    unmatched += 1;
+                    let near = (unmatched <= crate::diagnostic::MAX_SHOWN)
+                        .then(|| nearest_passage(a.quote.get_ref(), &normalized))
+                        .flatten();
+                    let exact = "quote the essay exactly (whitespace, curly quotes and emphasis are ignored), or mark the annotation `removed = true` if the passage was cut";
+                    let help = match near {
+                        Some((b, excerpt)) => format!(
+                            "the closest passage is content/essay.md line {}: \"{excerpt}\"\n{exact}",
+                            essay_line(content, blocks[b].span.start)
+                        ),
+                        None => exact.to_string(),
+                    };
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "comment `{}`: quote not found in the essay: \"{}\"",
+                            c.id.get_ref(),
+                            shorten(a.quote.get_ref())
+                        ))
+                        .at(file, a.quote.span())
+                        .label("matches no passage of content/essay.md")
+                        .help(help),
+                    );
+                }
                 many => diags.push(
                     Diagnostic::error(format!(
                         "comment `{}`: quote matches {} passages of the essay: \"{}\"",
@@ -779,8 +1295,11 @@ fn link_thread(
                     ))
                     .at(file, a.quote.span())
                     .label(format!(
-                        "found in paragraphs {}",
-                        many.iter().map(|b| blocks[*b].id.as_str()).collect::<Vec<_>>().join(", ")
+                        "found at content/essay.md lines {}",
+                        many.iter()
+                            .map(|b| essay_line(content, blocks[*b].span.start).to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ))
                     .help("quote more of the passage so that it matches exactly once"),
                 ),
@@ -876,6 +1395,64 @@ impl QuoteIndex {
     }
 }
 
+/// The line of content/essay.md at byte `offset`.
+fn essay_line(content: &Content, offset: usize) -> usize {
+    content.essay.file.line_col(offset).0
+}
+
+/// The essay block that shares the most word pairs with `quote`, and the words of it that
+/// match best (as many as the quote has), for "did you mean". `None` when nothing shares
+/// a word pair.
+fn nearest_passage(quote: &str, normalized: &[String]) -> Option<(usize, String)> {
+    let words = |t: &str| -> Vec<String> {
+        t.split_whitespace()
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+            })
+            .collect()
+    };
+    let q = words(&normalize(&markdown_text(quote)));
+    let pairs: HashSet<(&str, &str)> = q
+        .windows(2)
+        .map(|w| (w[0].as_str(), w[1].as_str()))
+        .collect();
+    if pairs.is_empty() {
+        return None;
+    }
+    let mut best: Option<(usize, usize, usize)> = None; // (shared, block, first word)
+    for (b, text) in normalized.iter().enumerate() {
+        let w = words(text);
+        let hits: Vec<usize> = (0..w.len().saturating_sub(1))
+            .filter(|&i| pairs.contains(&(w[i].as_str(), w[i + 1].as_str())))
+            .collect();
+        // The window of the quote's length that holds the most shared pairs.
+        let (mut shared, mut from) = (0, 0);
+        for (k, &start) in hits.iter().enumerate() {
+            let n = hits[k..]
+                .iter()
+                .take_while(|&&h| h < start + q.len())
+                .count();
+            if n > shared {
+                (shared, from) = (n, start);
+            }
+        }
+        if shared > 0 && best.is_none_or(|(s, _, _)| shared > s) {
+            best = Some((shared, b, from));
+        }
+    }
+    let (_, b, from) = best?;
+    let original: Vec<&str> = normalized[b].split_whitespace().collect();
+    let excerpt = original
+        .iter()
+        .skip(from)
+        .take(q.len().max(3))
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some((b, shorten(&excerpt)))
+}
+
 fn shorten(s: &str) -> String {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() > 80 {
@@ -935,7 +1512,9 @@ fn collect_citers(linked: &mut Linked) {
     }
     let outline = &linked.content.essay.outline;
     for link in &outline.links {
-        let (LinkTarget::Ref(key) | LinkTarget::Citation(key)) = &link.target else {
+        let (LinkTarget::Ref(key) | LinkTarget::Citation(key) | LinkTarget::Narrative(key)) =
+            &link.target
+        else {
             continue;
         };
         let Some(&i) = linked.ref_index.get(key) else {

@@ -23,8 +23,9 @@ pub struct FrontMatter {
     pub title: String,
     /// Who wrote the essay, as the byline should read.
     pub author: Option<String>,
-    /// A TOML date (`2024-08-19`), not a quoted string.
+    /// A TOML date (`2024-08-19`), or the same date as text (`"2024-08-19"`).
     #[schemars(with = "Option<String>")]
+    #[serde(default, deserialize_with = "date_or_text")]
     pub date: Option<toml::value::Datetime>,
     /// Where the essay was first published.
     pub original_url: Option<String>,
@@ -37,6 +38,26 @@ pub struct FrontMatter {
     /// An edition whose footnotes are the editor's, not the author's, says so here, e.g.
     /// `notes_heading = "Editor's notes"`.
     pub notes_heading: Option<String>,
+}
+
+/// A front-matter date: a TOML date, or text that reads as one (as comments.toml allows).
+fn date_or_text<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<toml::value::Datetime>, D::Error> {
+    use serde::de::Error;
+    let wrong = |shown: String| {
+        D::Error::custom(format!(
+            "`date` must be a date like 2024-08-19 (with or without quotes); got {shown}"
+        ))
+    };
+    match toml::Value::deserialize(d)? {
+        toml::Value::Datetime(date) if date.date.is_some() => Ok(Some(date)),
+        toml::Value::String(text) => match text.trim().parse::<toml::value::Datetime>() {
+            Ok(date) if date.date.is_some() => Ok(Some(date)),
+            _ => Err(wrong(format!("\"{text}\""))),
+        },
+        other => Err(wrong(other.to_string())),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +106,9 @@ pub struct TableShape {
     pub header: Vec<TableCell>,
     /// Body rows, each including its first column.
     pub rows: Vec<Vec<TableCell>>,
+    /// For each body row: how many cells its line holds as written, and the line's span.
+    /// GFM pads a short row and drops extra cells, so `rows` alone can't tell.
+    pub written: Vec<(usize, Range<usize>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -100,8 +124,11 @@ pub enum LinkTarget {
     Cell(String),
     /// `[text](ref:<key>)`
     Ref(String),
-    /// `[@key]`
+    /// `[@key]`, or one key of `[see @a, p. 3; @b]`
     Citation(String),
+    /// `@key` in running text, Pandoc's narrative citation. Only a known key is a
+    /// citation; any other `@word` stays text.
+    Narrative(String),
 }
 
 #[derive(Debug, Clone)]
@@ -139,14 +166,30 @@ pub fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// The essay body's events with their byte ranges (relative to the body). `[@key]` becomes
-/// a link to `ref:key`; any other unresolved reference is returned in the second vector.
+/// The essay body's events with their byte ranges (relative to the body). A Pandoc
+/// citation (`[@key]`, `[see @a, p. 3; @b]`) becomes a link to `ref:<first key>` whose title
+/// is a mark and the text between the brackets (see [`citation_items`]); any other unresolved
+/// reference is returned in the second vector.
 pub fn parse_body(body: &str) -> (Vec<(Event<'_>, Range<usize>)>, Vec<BrokenRef>) {
     let mut broken = Vec::new();
     let callback = |link: BrokenLink<'_>| {
         let reference = link.reference.trim();
-        if let Some(key) = reference.strip_prefix('@') {
-            return Some((CowStr::from(format!("ref:{key}")), CowStr::from("@")));
+        let raw = body.get(link.span.clone()).unwrap_or_default();
+        let inner = raw
+            .strip_prefix('[')
+            .and_then(|r| r.strip_suffix(']'))
+            .unwrap_or(reference);
+        // A link label is at most 999 characters (CommonMark), and a citation holds no
+        // brackets; checking that first keeps `[@a][@a][@a]...` linear.
+        if !inner.starts_with('^')
+            && inner.len() <= 999
+            && !inner.contains(['[', ']'])
+            && let Some(items) = parse_citation_group(inner)
+        {
+            return Some((
+                CowStr::from(format!("ref:{}", items[0].key)),
+                CowStr::from(format!("{CITATION_MARK}{inner}")),
+            ));
         }
         broken.push(BrokenRef {
             reference: reference.to_string(),
@@ -281,7 +324,111 @@ pub fn inline_text(events: &[(Event<'_>, Range<usize>)], start: usize) -> (Strin
 /// Is the link starting at `i` a `[@key]` citation (rather than `[words](ref:key)`)?
 pub fn is_citation(dest: &str, events: &[(Event<'_>, Range<usize>)], i: usize) -> bool {
     dest.starts_with("ref:")
-        && matches!(&events[i].0, Event::Start(Tag::Link { title, .. }) if title.as_ref() == "@")
+        && matches!(&events[i].0, Event::Start(Tag::Link { title, .. }) if title.starts_with(CITATION_MARK))
+}
+
+/// How [`parse_body`] marks a citation's link title, before the text between the brackets.
+/// A NUL can't occur in Markdown (it is read as U+FFFD), so no author's title starts so.
+const CITATION_MARK: &str = "\u{0}@";
+
+/// The works a citation link cites, from the title [`parse_body`] gave it.
+pub fn citation_items(title: &str) -> Vec<CiteItem> {
+    title
+        .strip_prefix(CITATION_MARK)
+        .and_then(parse_citation_group)
+        .unwrap_or_default()
+}
+
+/// One work cited in a Pandoc citation: `see @key, p. 97` inside `[...]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CiteItem {
+    /// Words before the key ("see").
+    pub prefix: String,
+    pub key: String,
+    /// Words after the key, usually a locator (", p. 97").
+    pub suffix: String,
+    /// `-@key`: the sentence names the author, so only the year is shown.
+    pub suppress_author: bool,
+    /// Byte range of `@key` in the text that was parsed.
+    pub key_span: Range<usize>,
+}
+
+/// Reads the text between the brackets of a Pandoc citation: items separated by `;`, each
+/// `prefix @key suffix` (or `-@key`). `None` when any item has no key at the start of a word,
+/// so `[mail me@example.org]` stays text.
+pub fn parse_citation_group(text: &str) -> Option<Vec<CiteItem>> {
+    let mut items = Vec::new();
+    let mut start = 0;
+    for part in text.split(';') {
+        let (at, key) = citation_keys(part).into_iter().next()?;
+        let suppress_author = part[..at.start].ends_with('-')
+            && part[..at.start - 1]
+                .chars()
+                .next_back()
+                .is_none_or(|c| c.is_whitespace());
+        let prefix_end = if suppress_author {
+            at.start - 1
+        } else {
+            at.start
+        };
+        items.push(CiteItem {
+            prefix: part[..prefix_end].trim().to_string(),
+            key: key.to_string(),
+            suffix: part[at.end..].trim().to_string(),
+            suppress_author,
+            key_span: start + at.start..start + at.end,
+        });
+        start += part.len() + 1;
+    }
+    Some(items)
+}
+
+/// Every `@key` in `text` that stands at the start of a word, as Pandoc finds them: the
+/// `@` follows the start, a space or an opening bracket or quote (not a letter, so
+/// `me@example.org` is no citation), and the key is letters, digits and `_`, with inner
+/// punctuation `:.#$%&-+?<>~/` allowed where a letter or digit follows it.
+/// Returns the span of `@key` and the key.
+pub fn citation_keys(text: &str) -> Vec<(Range<usize>, &str)> {
+    citation_keys_after(None, text)
+}
+
+/// [`citation_keys`], where `before` is the character just before `text` in its source.
+pub fn citation_keys_after(before: Option<char>, text: &str) -> Vec<(Range<usize>, &str)> {
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices('@') {
+        let before = if at == 0 {
+            before
+        } else {
+            text[..at].chars().next_back()
+        };
+        let word_start = before.is_none_or(|c| {
+            c.is_whitespace() || "([{\"'\u{201C}\u{2018}\u{2014}\u{2013}-".contains(c)
+        });
+        if !word_start {
+            continue;
+        }
+        let key_start = at + 1;
+        let mut end = key_start;
+        let is_word = |c: char| c.is_alphanumeric() || c == '_';
+        let mut chars = text[key_start..].char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if is_word(c) {
+                end = key_start + i + c.len_utf8();
+            } else if ":.#$%&-+?<>~/".contains(c)
+                && end == key_start + i
+                && end > key_start
+                && chars.peek().is_some_and(|&(_, n)| is_word(n))
+            {
+                continue;
+            } else {
+                break;
+            }
+        }
+        if end > key_start {
+            found.push((at..end, &text[key_start..end]));
+        }
+    }
+    found
 }
 
 impl Essay {
@@ -367,6 +514,13 @@ impl Outline {
                     .help(format!("add a definition: `[^{label}]: The note's text.`")),
             );
         }
+        for span in spaced_targets(body, &events) {
+            diags.push(spaced_target_warning(
+                &body[span.clone()],
+                file,
+                base + span.start..base + span.end,
+            ));
+        }
         let starts = block_starts(&events);
         let headings_ids = heading_ids(&events);
         let mut outline = Outline::default();
@@ -374,6 +528,8 @@ impl Outline {
         let mut current_block: Option<(usize, usize)> = None; // (block index, end event index)
         let mut current_note: Option<(String, usize)> = None;
         let mut heading_n = 0;
+        let links = quire_links(&events, body);
+        let mut next_link = links.into_iter().peekable();
         let mut i = 0;
         while i < events.len() {
             let (event, range) = &events[i];
@@ -390,6 +546,14 @@ impl Outline {
                 current_block = Some((outline.blocks.len() - 1, end));
             }
             let block = current_block.map(|(b, _)| b);
+            while let Some((_, target, span)) = next_link.next_if(|(at, _, _)| *at == i) {
+                outline.links.push(LinkUse {
+                    target,
+                    span: shift(&span),
+                    block,
+                    footnote: current_note.as_ref().map(|(l, _)| l.clone()),
+                });
+            }
             match event {
                 Event::Start(Tag::Heading { level, .. }) => {
                     let (text, _) = inline_text(&events, i);
@@ -402,7 +566,9 @@ impl Outline {
                 }
                 Event::Start(Tag::Table(_)) => {
                     let end = matching_end(&events, i);
-                    outline.tables.push(table_shape(&events[i..=end], base));
+                    outline
+                        .tables
+                        .push(table_shape(&events[i..=end], body, base));
                 }
                 Event::Start(Tag::FootnoteDefinition(label)) => {
                     let end = matching_end(&events, i);
@@ -418,27 +584,6 @@ impl Outline {
                     span: shift(range),
                     block,
                 }),
-                Event::Start(Tag::Link { dest_url, .. }) => {
-                    let target = if is_citation(dest_url, &events, i) {
-                        dest_url
-                            .strip_prefix("ref:")
-                            .map(|k| LinkTarget::Citation(k.into()))
-                    } else if let Some(k) = dest_url.strip_prefix("ref:") {
-                        Some(LinkTarget::Ref(k.into()))
-                    } else {
-                        dest_url
-                            .strip_prefix("cell:")
-                            .map(|c| LinkTarget::Cell(c.into()))
-                    };
-                    if let Some(target) = target {
-                        outline.links.push(LinkUse {
-                            target,
-                            span: shift(range),
-                            block,
-                            footnote: current_note.as_ref().map(|(l, _)| l.clone()),
-                        });
-                    }
-                }
                 _ => {}
             }
             if current_note.as_ref().is_some_and(|(_, end)| i >= *end) {
@@ -448,6 +593,158 @@ impl Outline {
         }
         outline
     }
+}
+
+/// Every quire link in `events` (parsed from `body`): `cell:` and `ref:` links, each key of
+/// a bracketed citation, and each `@key` in running text (not in links, images or code),
+/// with the index of the event it stands in and its span in `body`.
+pub fn quire_links(
+    events: &[(Event<'_>, Range<usize>)],
+    body: &str,
+) -> Vec<(usize, LinkTarget, Range<usize>)> {
+    let mut found = Vec::new();
+    let (mut in_link, mut in_code) = (0usize, 0usize);
+    for (i, (event, range)) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::Link {
+                dest_url, title, ..
+            }) => {
+                in_link += 1;
+                if is_citation(dest_url, events, i) {
+                    let raw = body.get(range.clone()).unwrap_or_default();
+                    let items = citation_items(title);
+                    if let [item] = items.as_slice() {
+                        // `[@key]`: the whole citation is the key.
+                        found.push((i, LinkTarget::Citation(item.key.clone()), range.clone()));
+                        continue;
+                    }
+                    for item in items {
+                        // The items were read from the text between the brackets.
+                        let at = range.start + 1 + item.key_span.start
+                            ..range.start + 1 + item.key_span.end;
+                        let span = if raw.get(1 + item.key_span.start..1 + item.key_span.end)
+                            == Some(&format!("@{}", item.key))
+                        {
+                            at
+                        } else {
+                            range.clone()
+                        };
+                        found.push((i, LinkTarget::Citation(item.key), span));
+                    }
+                } else if let Some(k) = dest_url.strip_prefix("ref:") {
+                    found.push((i, LinkTarget::Ref(k.into()), range.clone()));
+                } else if let Some(c) = dest_url.strip_prefix("cell:") {
+                    found.push((i, LinkTarget::Cell(c.into()), range.clone()));
+                }
+            }
+            Event::Start(Tag::Image { .. }) => in_link += 1,
+            Event::End(TagEnd::Link | TagEnd::Image) => in_link = in_link.saturating_sub(1),
+            Event::Start(Tag::CodeBlock(_)) => in_code += 1,
+            Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
+            Event::Text(text) if in_link == 0 && in_code == 0 => {
+                for (span, key) in narrative_keys(text, range, body) {
+                    found.push((i, LinkTarget::Narrative(key), span));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The `@key`s of one text event, with their spans in `body` (the whole event's span when
+/// the text is not the source byte for byte, e.g. after an escape).
+pub fn narrative_keys(text: &str, range: &Range<usize>, body: &str) -> Vec<(Range<usize>, String)> {
+    if !text.contains('@') {
+        return Vec::new();
+    }
+    let exact = body.get(range.clone()) == Some(text);
+    let before = if exact {
+        body[..range.start].chars().next_back()
+    } else {
+        None
+    };
+    let raw = body.get(range.clone()).unwrap_or_default();
+    citation_keys_after(before, text)
+        .into_iter()
+        // `\@key` is an @ kept as text.
+        .filter(|(_, key)| exact || !raw.contains(&format!("\\@{key}")))
+        .map(|(span, key)| {
+            let span = if exact {
+                range.start + span.start..range.start + span.end
+            } else {
+                range.clone()
+            };
+            (span, key.to_string())
+        })
+        .collect()
+}
+
+/// The quire links of a Markdown snippet (a cell summary, an annotation note, the
+/// editor's note), with their spans in `md`.
+pub fn snippet_links(md: &str) -> Vec<(LinkTarget, Range<usize>)> {
+    let (events, _) = parse_body(md);
+    quire_links(&events, md)
+        .into_iter()
+        .map(|(_, target, span)| (target, span))
+        .collect()
+}
+
+/// The warning for `[words](cell:two words)`, which is no link.
+pub fn spaced_target_warning(target: &str, file: &SourceFile, span: Range<usize>) -> Diagnostic {
+    Diagnostic::warning(format!(
+        "`{target}` has a space, so it is no link: Markdown prints it as text"
+    ))
+    .at(file, span)
+    .label("a link target ends at the first space")
+    .help(if target.starts_with("cell:") {
+        "name the cell by its id (`<row-id>-<column-id>`, no spaces), as in grid.toml"
+    } else {
+        "name the work by its key (one word), as in references.toml"
+    })
+}
+
+/// The `cell:`/`ref:` targets with a space in a Markdown snippet (see [`spaced_targets`]).
+pub fn snippet_spaced_targets(md: &str) -> Vec<&str> {
+    let (events, _) = parse_body(md);
+    spaced_targets(md, &events)
+        .into_iter()
+        .map(|span| &md[span])
+        .collect()
+}
+
+/// `](cell:two words)` and `](ref:a key)` outside code: CommonMark ends a link target at a
+/// space, so these are no links at all. The spans cover `cell:...`.
+fn spaced_targets(body: &str, events: &[(Event<'_>, Range<usize>)]) -> Vec<Range<usize>> {
+    let code: Vec<&Range<usize>> = events
+        .iter()
+        .filter(|(e, _)| matches!(e, Event::Code(_) | Event::Start(Tag::CodeBlock(_))))
+        .map(|(_, r)| r)
+        .collect();
+    let mut found = Vec::new();
+    for scheme in ["](cell:", "](ref:"] {
+        for (at, _) in body.match_indices(scheme) {
+            let start = at + 2;
+            let line_end = body[start..].find('\n').map_or(body.len(), |i| start + i);
+            let Some(close) = body[start..line_end].find(')') else {
+                continue;
+            };
+            let end = start + close;
+            let target = &body[start..end];
+            // `(cell:x "a title")` is a link with a title, not a spaced target.
+            let titled = target
+                .split_once(char::is_whitespace)
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with(['"', '\'', '(']));
+            if target.contains(char::is_whitespace)
+                && !titled
+                && !code.iter().any(|r| r.contains(&at))
+            {
+                found.push(start..end);
+            }
+        }
+    }
+    found.sort_by_key(|r| r.start);
+    found
 }
 
 /// `[^label]` left as literal text: GFM footnote references that have no definition.
@@ -515,11 +812,36 @@ pub fn matching_end(events: &[(Event<'_>, Range<usize>)], start: usize) -> usize
     events.len().saturating_sub(1)
 }
 
-fn table_shape(events: &[(Event<'_>, Range<usize>)], base: usize) -> TableShape {
+/// How many cells a GFM table line holds: its unescaped pipes, less a leading and a
+/// trailing one.
+fn written_cells(line: &str) -> usize {
+    let (mut pipes, mut leading, mut last_is_pipe, mut escaped) = (0, false, false, false);
+    for (i, c) in line.trim().chars().enumerate() {
+        last_is_pipe = false;
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '|' => {
+                pipes += 1;
+                last_is_pipe = true;
+                leading |= i == 0;
+            }
+            _ => {}
+        }
+    }
+    let trailing = last_is_pipe && !(leading && pipes == 1);
+    pipes + 1 - usize::from(leading) - usize::from(trailing)
+}
+
+fn table_shape(events: &[(Event<'_>, Range<usize>)], body: &str, base: usize) -> TableShape {
     let mut shape = TableShape {
         span: base + events[0].1.start..base + events[0].1.end,
         header: Vec::new(),
         rows: Vec::new(),
+        written: Vec::new(),
     };
     let mut in_head = false;
     let mut i = 0;
@@ -527,7 +849,15 @@ fn table_shape(events: &[(Event<'_>, Range<usize>)], base: usize) -> TableShape 
         match &events[i].0 {
             Event::Start(Tag::TableHead) => in_head = true,
             Event::End(TagEnd::TableHead) => in_head = false,
-            Event::Start(Tag::TableRow) => shape.rows.push(Vec::new()),
+            Event::Start(Tag::TableRow) => {
+                shape.rows.push(Vec::new());
+                let r = &events[i].1;
+                let line = body[r.start..].lines().next().unwrap_or_default();
+                shape.written.push((
+                    written_cells(line),
+                    base + r.start..base + r.start + line.len(),
+                ));
+            }
             Event::Start(Tag::TableCell) => {
                 let (text, end) = inline_text(events, i);
                 let r = &events[i].1;
@@ -597,6 +927,77 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("content/essay.md:4:5"), "{out}");
+    }
+
+    #[test]
+    fn pandoc_citation_groups() {
+        let items =
+            parse_citation_group("see @kahneman2011thinking, ch. 2; -@doe99; @a:b.c").unwrap();
+        let got: Vec<(&str, &str, &str, bool)> = items
+            .iter()
+            .map(|i| {
+                (
+                    i.prefix.as_str(),
+                    i.key.as_str(),
+                    i.suffix.as_str(),
+                    i.suppress_author,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("see", "kahneman2011thinking", ", ch. 2", false),
+                ("", "doe99", "", true),
+                ("", "a:b.c", "", false),
+            ]
+        );
+        assert_eq!(items[1].key_span, 35..41);
+        // No key at the start of a word: no citation.
+        assert!(parse_citation_group("mail me@example.org").is_none());
+        assert!(parse_citation_group("@a; no key here").is_none());
+        assert!(parse_citation_group("").is_none());
+    }
+
+    #[test]
+    fn narrative_keys_start_a_word_and_drop_trailing_punctuation() {
+        let keys: Vec<&str> = citation_keys("(@smith2020), me@x.org, @a.b. and @end.")
+            .into_iter()
+            .map(|(_, k)| k)
+            .collect();
+        assert_eq!(keys, vec!["smith2020", "a.b", "end"]);
+        assert!(citation_keys_after(Some('e'), "@x").is_empty(), "mid-word");
+    }
+
+    #[test]
+    fn cells_are_counted_as_written() {
+        assert_eq!(written_cells("| a | b | c |"), 3);
+        assert_eq!(written_cells("a | b"), 2);
+        assert_eq!(written_cells("| a \\| b | c |"), 2);
+        assert_eq!(written_cells("| a | b"), 2);
+        assert_eq!(written_cells("|"), 1);
+    }
+
+    #[test]
+    fn citations_and_links_are_found_in_every_form() {
+        let (e, d) = essay(
+            "+++\ntitle = \"T\"\n+++\nAs @k1 says [see @k2, p. 3; @k3], and [@k4, ch. 2]; `@k5` and a@k6.org.\n\n```\n@k7\n```\n",
+        );
+        assert!(!d.has_errors(), "{d}");
+        let e = e.unwrap();
+        let targets: Vec<_> = e.outline.links.iter().map(|l| l.target.clone()).collect();
+        assert_eq!(
+            targets,
+            vec![
+                LinkTarget::Narrative("k1".into()),
+                LinkTarget::Citation("k2".into()),
+                LinkTarget::Citation("k3".into()),
+                LinkTarget::Citation("k4".into()),
+            ]
+        );
+        let text = &e.file.text;
+        assert_eq!(&text[e.outline.links[1].span.clone()], "@k2");
+        assert_eq!(&text[e.outline.links[3].span.clone()], "[@k4, ch. 2]");
     }
 
     #[test]

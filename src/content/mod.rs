@@ -58,6 +58,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Content> {
         read_optional(root, "content/comments.toml", diags).and_then(|f| Thread::parse(&f, diags));
     let bibliography = read_optional(root, "content/references.toml", diags)
         .and_then(|f| Bibliography::parse(&f, diags));
+    unused_markdown(root, diags);
     note("content/grid.toml", grid.is_some());
     note("content/comments.toml", thread.is_some());
     note("content/references.toml", bibliography.is_some());
@@ -72,6 +73,35 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Content> {
         bibliography,
         unreadable,
     })
+}
+
+/// A `.md` file in content/ other than essay.md is read by nothing: say so, since an
+/// author may expect it to become a page.
+fn unused_markdown(root: &Path, diags: &mut Diagnostics) {
+    let content = root.join("content");
+    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(&content)
+        .max_depth(4)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| {
+            e.path()
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("md"))
+        })
+        .filter_map(|e| e.path().strip_prefix(root).ok().map(Path::to_path_buf))
+        .filter(|rel| rel != Path::new("content/essay.md"))
+        .collect();
+    found.sort();
+    for rel in found {
+        diags.push(
+            Diagnostic::warning(format!("{} is not used", rel.display()))
+                .in_file(&rel)
+                .label("quire reads one Markdown file, content/essay.md")
+                .help("move the text into content/essay.md, or keep drafts and notes outside content/"),
+        );
+    }
 }
 
 fn read_optional(root: &Path, rel: &str, diags: &mut Diagnostics) -> Option<SourceFile> {
@@ -140,18 +170,146 @@ pub fn parse_toml_at<T: DeserializeOwned>(
         Ok(value) => Some(value),
         Err(e) => {
             let message = e.message().trim_end().to_string();
-            let diag = Diagnostic::error(format!(
-                "invalid TOML in {}: {message}",
-                file.path.display()
-            ));
-            let diag = match e.span() {
-                Some(span) => diag
-                    .at(file, span.start + offset..span.end + offset)
-                    .label(message),
-                None => diag.in_file(&file.path),
-            };
-            diags.push(diag);
+            let span = e.span().map(|s| s.start + offset..s.end + offset);
+            diags.push(toml_diagnostic(file, offset, &message, span));
             None
         }
     }
+}
+
+/// The error for a `[[name.child]]` header that stands above every `[[name]]`, when the
+/// TOML error at `span` (which names `name`) comes from one.
+fn misplaced_child(
+    file: &SourceFile,
+    offset: usize,
+    span: &std::ops::Range<usize>,
+) -> Option<Diagnostic> {
+    let name = file.text.get(span.clone())?.trim().to_string();
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return None;
+    }
+    let own = format!("[[{name}]]");
+    let child_prefix = format!("[[{name}.");
+    let mut headers = Vec::new(); // (offset, header text)
+    let mut at = offset;
+    for line in file.text[offset..].split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.starts_with("[[") {
+            headers.push((
+                at + line.len() - line.trim_start().len(),
+                trimmed.to_string(),
+            ));
+        }
+        at += line.len();
+    }
+    // The first child header that has no `[[name]]` above it.
+    let mut seen_own = false;
+    let (child_at, child) = headers.iter().find_map(|(at, h)| {
+        if *h == own {
+            seen_own = true;
+        }
+        (!seen_own && h.starts_with(&child_prefix)).then(|| (*at, h.clone()))
+    })?;
+    let path = file.path.display();
+    let misspelt = headers
+        .iter()
+        .rev()
+        .filter(|(at, _)| *at < child_at)
+        .filter_map(|(at, h)| {
+            let inner = h.strip_prefix("[[")?.strip_suffix("]]")?;
+            crate::diagnostic::closest(&name, [inner]).map(|_| (*at, h.clone()))
+        })
+        .next();
+    if let Some((at, h)) = misspelt {
+        let (line, _) = file.line_col(child_at);
+        return Some(
+            Diagnostic::error(format!("unknown field `{h}` in {path}; expected `{own}`"))
+                .at(file, at..at + h.len())
+                .label(format!("did you mean `{own}`?"))
+                .help(format!(
+                    "the `{child}` at line {line} belongs to the last `{own}` above it, and there is none"
+                )),
+        );
+    }
+    let end = child_at + child.len();
+    Some(
+        Diagnostic::error(format!("`{child}` comes before any `{own}` in {path}"))
+            .at(file, child_at..end)
+            .label(format!("this belongs to a `{own}`, and none stands above it"))
+            .help(format!(
+                "move it below the `{own}` it belongs to: a `{child}` table adds to the last `{own}` above it"
+            )),
+    )
+}
+
+/// Names a TOML error as what it is: a misplaced `[[a.b]]` header, an unknown field (with
+/// the closest expected one), a missing field, a wrong value; or, for broken syntax,
+/// "invalid TOML".
+fn toml_diagnostic(
+    file: &SourceFile,
+    offset: usize,
+    message: &str,
+    span: Option<std::ops::Range<usize>>,
+) -> Diagnostic {
+    let path = file.path.display();
+    let locate = |d: Diagnostic, label: &str| match &span {
+        Some(span) => d.at(file, span.clone()).label(label.to_string()),
+        None => d.in_file(&file.path),
+    };
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((field, expected)) = rest.split_once("`, expected ")
+    {
+        let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let header = span.as_ref().is_some_and(|s| {
+            let start = file.text[..s.start].rfind('\n').map_or(0, |i| i + 1);
+            file.text[start..s.start].trim_start().starts_with('[')
+        });
+        let shown = |n: &str| {
+            if header {
+                format!("[[{n}]]")
+            } else {
+                n.to_string()
+            }
+        };
+        let label = match crate::diagnostic::closest(field, names.iter().copied()) {
+            Some(near) => format!("did you mean `{}`?", shown(near)),
+            None if header => "quire reads no table of this name".to_string(),
+            None => "quire reads no field of this name".to_string(),
+        };
+        let list = names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let d = Diagnostic::error(format!(
+            "unknown field `{field}` in {path}; expected {}{list}",
+            if names.len() > 1 { "one of " } else { "" }
+        ));
+        return locate(d, &label);
+    }
+    // `[[comment.annotation]]` with no `[[comment]]` above it (misplaced, or the
+    // `[[comment]]` above is misspelt) makes `comment` a plain table: the next real
+    // `[[comment]]` reads as a "duplicate key", and serde sees "a map, not a sequence".
+    if (message == "duplicate key" || message.contains("expected a sequence"))
+        && let Some(span) = &span
+        && let Some(d) = misplaced_child(file, offset, span)
+    {
+        return d;
+    }
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        let d = Diagnostic::error(format!("missing field `{field}` in {path}"));
+        return locate(d, &format!("this table needs `{field}`"));
+    }
+    if message.starts_with("invalid type")
+        || message.starts_with("invalid value")
+        || message.starts_with("`date`")
+    {
+        let d = Diagnostic::error(format!("wrong value in {path}: {message}"));
+        return locate(d, "this value");
+    }
+    let d = Diagnostic::error(format!("invalid TOML in {path}: {message}"));
+    locate(d, message)
 }

@@ -35,7 +35,8 @@ pub struct Reference {
     /// Empty when no link could be confirmed.
     #[serde(default)]
     pub url: String,
-    /// Grid cells this work is a reading for (checked against grid.toml).
+    /// Optional, and not a source: reading lists come from `readings` in grid.toml. Where
+    /// given, it must name exactly the cells whose `readings` list this key.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub cells: Vec<Spanned<String>>,

@@ -289,17 +289,38 @@ impl<'e> Walker<'_, 'e> {
                     i = end + 1;
                     continue;
                 }
-                Event::Start(Tag::Link { dest_url, .. })
-                    if is_citation(dest_url, self.events, i) =>
-                {
+                Event::Start(Tag::Link {
+                    dest_url, title, ..
+                }) if is_citation(dest_url, self.events, i) => {
                     let end = matching_end(self.events, i);
-                    let key = &dest_url["ref:".len()..];
-                    if let Some(r) = self.linked.reference(key) {
-                        out.push(html(cite::inline_citation(key, r, "")));
-                        self.note_cites_push(key);
+                    let items = essay::citation_items(title);
+                    out.push(html(cite::citation_group(&items, self.linked, "")));
+                    for item in &items {
+                        self.note_cites_push(&item.key);
                     }
                     i = end + 1;
                     continue;
+                }
+                Event::Start(Tag::Image { .. }) => {
+                    self.link_stack.push(None);
+                    out.push(event.clone());
+                }
+                Event::End(TagEnd::Image) => {
+                    self.link_stack.pop();
+                    out.push(event.clone());
+                }
+                Event::Text(text) if self.link_stack.is_empty() => {
+                    let range = &self.events[i].1;
+                    let body = self.linked.content.essay.body();
+                    match narrative_html(text, range, body, self.linked, "") {
+                        Some((rendered, keys)) => {
+                            out.push(html(rendered));
+                            for key in keys {
+                                self.note_cites_push(&key);
+                            }
+                        }
+                        None => out.push(event.clone()),
+                    }
                 }
                 Event::Start(Tag::Link {
                     dest_url, title, ..
@@ -441,6 +462,48 @@ impl<'e> Walker<'_, 'e> {
     }
 }
 
+/// A text event with its narrative citations (`@key` of a known key) rendered, and the
+/// keys cited; `None` when it has none, so the text passes through untouched.
+fn narrative_html(
+    text: &str,
+    range: &Range<usize>,
+    source: &str,
+    linked: &Linked,
+    root: &str,
+) -> Option<(String, Vec<String>)> {
+    let found: Vec<(Range<usize>, &str)> = essay::citation_keys_after(
+        source
+            .get(..range.start)
+            .and_then(|b| b.chars().next_back()),
+        text,
+    )
+    .into_iter()
+    .filter(|(_, key)| linked.reference(key).is_some())
+    .filter(|(_, key)| {
+        // `\@key` in the source is an @ kept as text.
+        source
+            .get(range.clone())
+            .is_none_or(|raw| raw == text || !raw.contains(&format!("\\@{key}")))
+    })
+    .collect();
+    if found.is_empty() {
+        return None;
+    }
+    let mut s = String::new();
+    let mut keys = Vec::new();
+    let mut last = 0;
+    for (span, key) in found {
+        s.push_str(&escape(&text[last..span.start]));
+        if let Some(r) = linked.reference(key) {
+            s.push_str(&cite::narrative_citation(key, r, root));
+        }
+        keys.push(key.to_string());
+        last = span.end;
+    }
+    s.push_str(&escape(&text[last..]));
+    Some((s, keys))
+}
+
 fn html<'e>(s: String) -> Event<'e> {
     Event::Html(CowStr::from(s))
 }
@@ -451,17 +514,32 @@ fn html<'e>(s: String) -> Event<'e> {
 pub fn render_snippet(md: &str, linked: &Linked, root: &str) -> String {
     let (events, _) = essay::parse_body(md);
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
+    let mut in_link = 0usize;
     let mut i = 0;
     while i < events.len() {
         let event = &events[i].0;
         match event {
-            Event::Start(Tag::Link { dest_url, .. }) if is_citation(dest_url, &events, i) => {
-                let key = &dest_url["ref:".len()..];
-                if let Some(r) = linked.reference(key) {
-                    out.push(html(cite::inline_citation(key, r, root)));
-                }
+            Event::Start(Tag::Link {
+                dest_url, title, ..
+            }) if is_citation(dest_url, &events, i) => {
+                let items = essay::citation_items(title);
+                out.push(html(cite::citation_group(&items, linked, root)));
                 i = matching_end(&events, i) + 1;
                 continue;
+            }
+            Event::Text(text) if in_link == 0 => {
+                match narrative_html(text, &events[i].1, md, linked, root) {
+                    Some((rendered, _)) => out.push(html(rendered)),
+                    None => out.push(event.clone()),
+                }
+            }
+            Event::Start(Tag::Image { .. }) => {
+                in_link += 1;
+                out.push(event.clone());
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                in_link = in_link.saturating_sub(1);
+                out.push(event.clone());
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -481,6 +559,7 @@ pub fn render_snippet(md: &str, linked: &Linked, root: &str) -> String {
                 } else {
                     dest_url.clone()
                 };
+                in_link += 1;
                 out.push(Event::Start(Tag::Link {
                     link_type: *link_type,
                     dest_url: dest,

@@ -20,6 +20,7 @@ mod footnotes;
 mod html_valid;
 #[cfg(feature = "import")]
 mod import;
+mod mistakes;
 mod new;
 mod publish;
 mod robustness;
