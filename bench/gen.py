@@ -11,7 +11,8 @@ Essay sizes
           "(part k)", its paragraphs and top-level list items start with "Part k:" (so that
           every passage, and every comment quoting one, is unique), and its footnote labels
           get a "-k" suffix (so there are N times as many footnotes). The essay's 3x3 table
-          is in every copy: the first is quire's grid, the others are ordinary tables.
+          is in every copy: the first is quire's grid, the others are ordinary tables (their
+          row labels start with "Part k:", so that only one table matches grid.toml).
 
 Threads (quire only: the peers have no comments)
     c24   for x1, the default thread itself; otherwise the default thread with its quotes
@@ -76,6 +77,12 @@ def scale_body(body, n):
                 line = f"- Part {k}: " + line[2:]
             elif line.strip() and not line.startswith("|"):
                 line = f"Part {k}: " + line
+            elif k > 1 and line.startswith("|") and not set(line.strip()) <= set("|-: "):
+                # Copies of the table get other row labels: one table only is the grid.
+                cells = line.split("|")
+                if cells[1].strip():
+                    cells[1] = f" Part {k}: {cells[1].strip()} "
+                line = "|".join(cells)
             out.append(line)
         parts.append("".join(out).rstrip("\n") + "\n\n")
         defs.append(FOOTNOTE_REF.sub(relabel, notes).rstrip("\n") + "\n\n")
