@@ -105,7 +105,7 @@ fn num(v: &Value, key: &str) -> f64 {
         .unwrap_or_else(|| panic!("no number `{key}` in {v}"))
 }
 
-/// Taps an element the way a finger does (a touch event sequence at its centre), after
+/// Taps an element the way a finger does (a WebDriver touch pointer at its centre), after
 /// scrolling it to the middle of the screen.
 fn tap(page: &Page, css: &str) {
     let c = page.eval_with(
@@ -117,15 +117,21 @@ fn tap(page: &Page, css: &str) {
         json!([css]),
     );
     assert!(!c.is_null(), "nothing to tap at {css}");
-    let point = json!([{ "x": num(&c, "x"), "y": num(&c, "y") }]);
-    page.cdp(
-        "Input.dispatchTouchEvent",
-        json!({ "type": "touchStart", "touchPoints": point }),
-    );
-    page.cdp(
-        "Input.dispatchTouchEvent",
-        json!({ "type": "touchEnd", "touchPoints": [] }),
-    );
+    page.command(
+        "POST",
+        "/actions",
+        Some(json!({ "actions": [{
+            "type": "pointer", "id": "finger", "parameters": { "pointerType": "touch" },
+            "actions": [
+                { "type": "pointerMove", "x": num(&c, "x").round() as i64, "y": num(&c, "y").round() as i64, "origin": "viewport" },
+                { "type": "pointerDown", "button": 0 },
+                { "type": "pause", "duration": 40 },
+                { "type": "pointerUp", "button": 0 }
+            ]
+        }] })),
+    )
+    .unwrap_or_else(|e| panic!("tap on {css} failed: {e}"));
+    let _ = page.command("DELETE", "/actions", None);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -331,4 +337,449 @@ fn a_comment_marker_leads_to_the_annotation_about_its_paragraph() {
          return m ? m.getAttribute('href') : null;",
     );
     assert_eq!(hedges, json!("#annotation-third-2"));
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. Endnotes behind one control; the essay's end leads straight on to the thread.
+
+#[test]
+fn endnotes_fold_behind_one_button_and_the_essay_leads_on_to_the_thread() {
+    let browser = Browser::launch();
+    for essay in essays() {
+        let (w, h) = PHONES[1];
+        let mut page = page_at(&browser, w, h);
+        page.goto(&essay.index());
+        let m = page.eval(
+            "const s = document.getElementById('footnotes'); \
+             const last = [...document.querySelectorAll('.essay-body > p')].pop().getBoundingClientRect(); \
+             const thread = document.getElementById('comments').getBoundingClientRect(); \
+             const b = s.querySelector('button.footnotes-toggle'); \
+             return { notes: s.querySelectorAll('li.footnote').length, \
+                      listHeight: s.querySelector('ol').getBoundingClientRect().height, \
+                      button: b ? b.textContent : null, expanded: b && b.getAttribute('aria-expanded'), \
+                      gap: (thread.top - last.bottom) / innerHeight };",
+        );
+        eprintln!(
+            "{}: {} screens from the essay's last paragraph to the thread with the notes folded",
+            essay.name,
+            num(&m, "gap")
+        );
+        assert_eq!(m["expanded"], json!("false"), "{}: {m}", essay.name);
+        assert!(
+            num(&m, "listHeight") < 1.0,
+            "{}: the folded list takes no room: {m}",
+            essay.name
+        );
+        assert!(
+            num(&m, "gap") < 1.0,
+            "{}: less than a screen between the essay's end and the thread: {m}",
+            essay.name
+        );
+        // The essay's end links to the thread.
+        assert!(
+            page.exists(".to-thread a[href='#comments']"),
+            "{}",
+            essay.name
+        );
+        page.click(".to-thread a[href='#comments']");
+        page.wait_for("location.hash === '#comments'");
+        // One button unfolds every note.
+        page.click("button.footnotes-toggle");
+        page.wait_for("document.querySelector('button.footnotes-toggle').getAttribute('aria-expanded') === 'true'");
+        let height =
+            page.eval("document.querySelector('#footnotes ol').getBoundingClientRect().height");
+        assert!(
+            height.as_f64().unwrap_or(0.0) > 100.0,
+            "{}: unfolded list {height}",
+            essay.name
+        );
+        // A link to a note unfolds the list by itself.
+        page.goto(&essay.index());
+        let first = page.eval("document.querySelector('#footnotes li.footnote').id");
+        let first = first.as_str().expect("a note id").to_string();
+        page.goto(&format!("{}#{first}", essay.index()));
+        page.wait_for(&format!(
+            "(() => {{ const r = document.getElementById('{first}').getBoundingClientRect(); \
+             return r.height > 0 && r.top >= 0 && r.top < innerHeight; }})()"
+        ));
+        // In print, and without JavaScript, the notes are all there.
+        page.goto(&essay.index());
+        page.emulate_media_type("print");
+        let print =
+            page.eval("document.querySelector('#footnotes ol').getBoundingClientRect().height");
+        assert!(
+            print.as_f64().unwrap_or(0.0) > 100.0,
+            "{}: print shows {print}",
+            essay.name
+        );
+        page.emulate_media_type("screen");
+        let mut nojs = page_at(&browser, w, h);
+        nojs.goto(&essay.index());
+        nojs.disable_javascript();
+        assert!(!nojs.exists("button.footnotes-toggle"));
+        let plain =
+            nojs.eval("document.querySelector('#footnotes ol').getBoundingClientRect().height");
+        assert!(
+            plain.as_f64().unwrap_or(0.0) > 100.0,
+            "{}: without JS {plain}",
+            essay.name
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. Tap targets of 24 x 24 px, and no invisible link near them on a touch screen.
+
+#[test]
+fn markers_are_big_enough_to_tap_and_no_invisible_link_is_near_them() {
+    let browser = Browser::launch();
+    for essay in essays() {
+        for (w, h) in PHONES {
+            let mut page = page_at(&browser, w, h);
+            page.goto(&essay.index());
+            let m = page.eval(
+                "const size = (a) => { const r = a.getBoundingClientRect(); return [r.width, r.height]; }; \
+                 const markers = [...document.querySelectorAll('.essay-body sup.fnref a, .essay-body a.comment-marker')]; \
+                 const small = markers.map((a) => [a.getAttribute('href'), ...size(a)]) \
+                   .filter(([, w, h]) => w < 24 || h < 24); \
+                 const min = markers.reduce((m, a) => Math.min(m, ...size(a)), Infinity); \
+                 const invisible = [...document.querySelectorAll('.essay-body a[href]')].filter((a) => { \
+                   const r = a.getBoundingClientRect(); \
+                   return r.width > 0 && r.height > 0 && parseFloat(getComputedStyle(a).opacity) < 0.3; \
+                 }).map((a) => a.getAttribute('href')); \
+                 return { n: markers.length, small, min, invisible };",
+            );
+            eprintln!(
+                "{} at {w}: {} markers, the smallest side {} px",
+                essay.name, m["n"], m["min"]
+            );
+            assert!(num(&m, "n") >= 3.0, "{}: {m}", essay.name);
+            assert_eq!(
+                m["small"],
+                json!([]),
+                "{} at {w}: markers under 24 x 24 px: {m}",
+                essay.name
+            );
+            assert_eq!(
+                m["invisible"],
+                json!([]),
+                "{} at {w}: invisible links a finger can hit: {m}",
+                essay.name
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. The grid panel keeps the reader's place.
+
+#[test]
+fn a_grid_panel_keeps_the_readers_place() {
+    let browser = Browser::launch();
+    for essay in essays() {
+        for (w, h) in PHONES.into_iter().chain([DESKTOP]) {
+            let mut page = page_at(&browser, w, h);
+            page.goto(&essay.index());
+            // A cell in the grid's last row, from the grid's top at the screen's top.
+            let cell = page.eval(
+                "const links = document.querySelectorAll('a.grid-cell-link'); \
+                 document.querySelector('table.grid-table').scrollIntoView({ behavior: 'instant' }); \
+                 return links[links.length - 2].getAttribute('data-cell');",
+            );
+            let cell = cell.as_str().expect("a cell").to_string();
+            let link = format!("td#cell-{cell} a.grid-cell-link");
+            let before = page.eval("scrollY");
+            if w < 600 {
+                tap(&page, &link);
+            } else {
+                page.click(&link);
+            }
+            page.wait_for(&format!("location.hash === '#cell-{cell}'"));
+            let m = page.eval_with(
+                "const panel = document.getElementById('panel-' + arguments[0]); \
+                 const host = panel.parentElement.getBoundingClientRect(); \
+                 const cell = document.getElementById('cell-' + arguments[0]).getBoundingClientRect(); \
+                 const grid = document.querySelector('.grid').getBoundingClientRect(); \
+                 const table = document.querySelector('table.grid-table').getBoundingClientRect(); \
+                 const next = document.querySelector('.grid').nextElementSibling.getBoundingClientRect(); \
+                 const closes = [...panel.querySelectorAll('button.cell-panel-close')]; \
+                 return { vh: innerHeight, hostTop: host.top, hostBottom: host.bottom, \
+                   cellTop: cell.top, cellBottom: cell.bottom, gridBottom: grid.bottom, \
+                   tableBottom: table.bottom, nextTop: next.top, closes: closes.length, \
+                   firstClose: closes[0] === panel.querySelector('button'), \
+                   lastClose: !!closes.length && !!(closes[closes.length - 1].compareDocumentPosition( \
+                     panel.querySelector('.cell-panel-neighbours')) & Node.DOCUMENT_POSITION_PRECEDING), \
+                   neighbours: [...panel.querySelectorAll('.cell-panel-neighbours a[data-cell]')].map((a) => a.dataset.cell), \
+                   focus: document.activeElement.className, scrolled: scrollY };",
+                json!([cell]),
+            );
+            shot(&page, &format!("grid-panel-{}-{w}", essay.name));
+            let at = format!("{} at {w}x{h}", essay.name);
+            assert_eq!(m["closes"], json!(2), "{at}: Close at top and bottom: {m}");
+            assert_eq!(m["firstClose"], json!(true), "{at}: {m}");
+            assert_eq!(
+                m["lastClose"],
+                json!(true),
+                "{at}: the last Close ends the panel: {m}"
+            );
+            let neighbours = m["neighbours"].as_array().expect("neighbours").len();
+            assert!(neighbours >= 2, "{at}: links to neighbouring cells: {m}");
+            if w < 600 {
+                // A sheet: the tapped cell stays on screen above it; focus on its heading.
+                assert!(
+                    num(&m, "cellTop") >= 0.0 && num(&m, "cellBottom") <= num(&m, "hostTop"),
+                    "{at}: the tapped cell is hidden: {m}"
+                );
+                assert!(
+                    (num(&m, "hostBottom") - num(&m, "vh")).abs() < 1.0,
+                    "{at}: the sheet sits at the bottom of the screen: {m}"
+                );
+                assert!(
+                    num(&m, "hostTop") >= num(&m, "vh") * 0.3,
+                    "{at}: the sheet leaves the grid room: {m}"
+                );
+                assert!(
+                    num(&m, "scrolled") - before.as_f64().unwrap_or(0.0) < num(&m, "vh"),
+                    "{at}: the page jumped a screen or more: {m}"
+                );
+                assert!(
+                    page.focused_matches(&format!("#panel-{cell}-title")),
+                    "{at}: focus on the panel's heading, not {}",
+                    page.focused()
+                );
+            } else {
+                // Beside the grid; the text after the grid follows it with no gap.
+                let gap = num(&m, "nextTop") - num(&m, "gridBottom");
+                eprintln!("{at}: {gap:.0} px from the grid's foot to the next paragraph");
+                assert!(
+                    gap < 80.0,
+                    "{at}: a blank gap of {gap} px under the grid: {m}"
+                );
+            }
+            // A neighbour link opens that cell in place.
+            let neighbour = m["neighbours"][0].as_str().expect("neighbour").to_string();
+            page.eval_with(
+                "document.querySelector('#panel-' + arguments[0] + ' .cell-panel-neighbours a').click(); return true;",
+                json!([cell]),
+            );
+            page.wait_for(&format!("location.hash === '#cell-{neighbour}'"));
+            // The bottom Close closes it, and focus goes back to that cell in the grid.
+            page.eval_with(
+                "const b = document.querySelectorAll('#panel-' + arguments[0] + ' button.cell-panel-close'); \
+                 b[b.length - 1].click(); return true;",
+                json!([neighbour]),
+            );
+            page.wait_for("!location.hash.startsWith('#cell-')");
+            assert!(
+                page.focused_matches(&format!("td#cell-{neighbour} a.grid-cell-link")),
+                "{at}: focus back on the cell, not {}",
+                page.focused()
+            );
+            let cell_box = page.eval_with(
+                "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
+                 return r.top >= 0 && r.bottom <= innerHeight;",
+                json!([format!("td#cell-{neighbour}")]),
+            );
+            assert_eq!(
+                cell_box,
+                json!(true),
+                "{at}: the cell is on screen after Close"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Long notes as a bottom sheet with a visible Close; scrolling never dismisses a note.
+
+#[test]
+fn a_long_note_opens_as_a_sheet_that_scrolling_leaves_open() {
+    let browser = Browser::launch();
+    for essay in essays() {
+        for (w, h) in PHONES {
+            let mut page = page_at(&browser, w, h);
+            page.goto(&essay.index());
+            // The longest note, by its text.
+            let marker = page.eval(
+                "const ms = [...document.querySelectorAll('.essay-body sup.fnref a[data-note]')]; \
+                 const len = (m) => document.getElementById(m.dataset.note).textContent.length; \
+                 const m = ms.reduce((a, b) => len(b) > len(a) ? b : a); return '#' + m.id;",
+            );
+            let marker = marker.as_str().expect("a marker").to_string();
+            tap(&page, &marker);
+            let state = format!(
+                "(() => {{ const m = document.querySelector('{marker}'); \
+                 const p = document.getElementById(m.getAttribute('aria-controls')); \
+                 const r = p.getBoundingClientRect(); \
+                 const c = p.querySelector('.fn-popover-close').getBoundingClientRect(); \
+                 return {{ open: p.matches(':popover-open'), sheet: p.classList.contains('is-sheet'), \
+                   top: r.top, bottom: r.bottom, left: r.left, right: r.right, vh: innerHeight, vw: innerWidth, \
+                   close: {{ top: c.top, bottom: c.bottom, width: c.width, height: c.height }}, \
+                   scrolls: p.scrollHeight > p.clientHeight }}; }})()"
+            );
+            page.wait_for(&format!("{state}.open"));
+            let s = page.eval(&format!("return {state};"));
+            shot(&page, &format!("note-sheet-{}-{w}", essay.name));
+            let at = format!("{} at {w}x{h}, note {marker}", essay.name);
+            assert_eq!(s["sheet"], json!(true), "{at}: a long note is a sheet: {s}");
+            assert!(
+                (num(&s, "bottom") - num(&s, "vh")).abs() < 1.0
+                    && num(&s, "left").abs() < 1.0
+                    && (num(&s, "right") - num(&s, "vw")).abs() < 1.0,
+                "{at}: the sheet spans the bottom of the screen: {s}"
+            );
+            assert!(
+                num(&s, "top") >= num(&s, "vh") * 0.25,
+                "{at}: the sheet leaves the text around the marker in view: {s}"
+            );
+            let close = &s["close"];
+            assert!(
+                num(close, "top") >= num(&s, "top")
+                    && num(close, "bottom") <= num(&s, "vh")
+                    && num(close, "width") >= 24.0
+                    && num(close, "height") >= 24.0,
+                "{at}: a visible Close: {s}"
+            );
+            // A finger scrolling the page (outside the sheet) leaves the note open.
+            page.cdp(
+                "Input.synthesizeScrollGesture",
+                json!({ "x": w / 2, "y": 40, "yDistance": -120, "gestureSourceType": "touch", "speed": 800 }),
+            );
+            page.cdp(
+                "Input.synthesizeScrollGesture",
+                json!({ "x": w / 2, "y": 40, "yDistance": 100, "gestureSourceType": "touch", "speed": 800 }),
+            );
+            let still = page.eval(&format!("return {state}.open;"));
+            assert_eq!(still, json!(true), "{at}: scrolling closed the note");
+            // Close closes it.
+            let close_css = format!(
+                "#{} .fn-popover-close",
+                page.eval(&format!(
+                    "document.querySelector('{marker}').getAttribute('aria-controls')"
+                ))
+                .as_str()
+                .expect("popover id")
+            );
+            tap(&page, &close_css);
+            page.wait_for(&format!("!{state}.open"));
+        }
+    }
+    // A short note on a phone stays a popover beside its marker.
+    let essay = &essays()[1];
+    let mut page = page_at(&browser, 375, 812);
+    page.goto(&essay.index());
+    tap(&page, "#fnref-habit");
+    page.wait_for("document.querySelector('.fn-popover:popover-open') !== null");
+    let s = page.eval(
+        "const p = document.querySelector('.fn-popover:popover-open'); \
+         const m = document.querySelector('#fnref-habit').getBoundingClientRect(); \
+         const r = p.getBoundingClientRect(); \
+         return { sheet: p.classList.contains('is-sheet'), gap: r.top - m.bottom };",
+    );
+    assert_eq!(s["sheet"], json!(false), "{s}");
+    assert!(num(&s, "gap").abs() < 40.0, "beside its marker: {s}");
+}
+
+// ---------------------------------------------------------------------------------------
+// 8. The desktop: sidenotes by their markers, one note at a time, a readable measure.
+
+/// Characters per line of the paragraphs matching `css`: the text box's width over the
+/// average width of a character of its own text in its own font (paragraphs of a few
+/// lines or more). Returns [min, max] over them, with how many were measured.
+fn measure(page: &Page, css: &str) -> Value {
+    page.eval_with(
+        "const probe = document.createElement('span'); \
+         probe.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap;left:-9999px'; \
+         const out = []; \
+         for (const p of document.querySelectorAll(arguments[0])) { \
+           const text = p.textContent.replace(/\\s+/g, ' ').trim(); \
+           const cs = getComputedStyle(p); \
+           if (text.length < 200 || p.getBoundingClientRect().height < 3 * parseFloat(cs.lineHeight)) continue; \
+           probe.style.font = cs.font; probe.textContent = text; p.append(probe); \
+           const perChar = probe.getBoundingClientRect().width / text.length; probe.remove(); \
+           const width = p.getBoundingClientRect().width - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight); \
+           out.push(width / perChar); \
+         } \
+         return { n: out.length, min: Math.min(...out), max: Math.max(...out) };",
+        json!([css]),
+    )
+}
+
+#[test]
+fn on_a_desktop_notes_sit_by_their_markers_and_lines_are_readable() {
+    let browser = Browser::launch();
+    for essay in essays() {
+        for (w, h) in [DESKTOP, (1152, 800)] {
+            let mut page = page_at(&browser, w, h);
+            page.goto(&essay.index());
+            let at = format!("{} at {w}", essay.name);
+            // Sidenotes: level with their marker, or pushed down just below the one before.
+            let notes = page.eval(
+                "return [...document.querySelectorAll('.sidenote')].map((s) => { \
+                   const r = s.getBoundingClientRect(); \
+                   const m = document.querySelector('sup.fnref a[data-note=\"' + s.dataset.note + '\"]').getBoundingClientRect(); \
+                   return { id: s.dataset.note, top: r.top + scrollY, bottom: r.bottom + scrollY, marker: m.top + scrollY }; });",
+            );
+            let notes = notes.as_array().expect("sidenotes");
+            assert!(!notes.is_empty(), "{at}: no sidenotes");
+            let mut worst: f64 = 0.0;
+            let mut prev_bottom = f64::MIN;
+            for s in notes {
+                let drift = num(s, "top") - num(s, "marker");
+                worst = worst.max(drift);
+                assert!(drift >= -12.0, "{at}: sidenote above its marker: {s}");
+                let pushed = num(s, "top") - prev_bottom;
+                assert!(
+                    drift <= 24.0 || (0.0..=24.0).contains(&pushed),
+                    "{at}: sidenote {} is {drift:.0} px below its marker and {pushed:.0} px below the note before",
+                    s["id"]
+                );
+                prev_bottom = num(s, "bottom");
+            }
+            eprintln!(
+                "{at}: the furthest sidenote sits {worst:.0} px below its marker (stacked under the one before)"
+            );
+            // A click on a marker whose sidenote is on screen highlights it; no popover.
+            let visible = page.eval(
+                "const s = [...document.querySelectorAll('.sidenote')].find((s) => { \
+                   s.scrollIntoView({ block: 'center', behavior: 'instant' }); \
+                   const r = s.getBoundingClientRect(); \
+                   const m = document.querySelector('sup.fnref a[data-note=\"' + s.dataset.note + '\"]').getBoundingClientRect(); \
+                   return r.top >= 0 && r.bottom <= innerHeight && m.top >= 0 && m.bottom <= innerHeight; }); \
+                 return s ? s.dataset.note : null;",
+            );
+            let note = visible
+                .as_str()
+                .expect("a sidenote fully on screen")
+                .to_string();
+            page.eval_with(
+                "document.querySelector('sup.fnref a[data-note=\"' + arguments[0] + '\"]').click(); return true;",
+                json!([note]),
+            );
+            page.wait_for(&format!(
+                "document.querySelector('.sidenote[data-note=\"{note}\"]').classList.contains('is-active')"
+            ));
+            assert_eq!(
+                page.eval("document.querySelectorAll('.fn-popover:popover-open').length"),
+                json!(0),
+                "{at}: a popover duplicates the visible sidenote {note}"
+            );
+            shot(&page, &format!("sidenote-click-{}-{w}", essay.name));
+            // 45-75 characters a line, in the essay and in the comments.
+            for (what, css) in [
+                ("essay", ".essay-body > p"),
+                ("comments", ".thread > li > .comment-card > .comment-body p"),
+            ] {
+                let m = measure(&page, css);
+                eprintln!("{at}: {what}: {m}");
+                if num(&m, "n") == 0.0 {
+                    continue;
+                }
+                assert!(
+                    num(&m, "min") >= 45.0 && num(&m, "max") <= 75.0,
+                    "{at}: {what} lines of {m} characters"
+                );
+            }
+        }
+    }
 }
