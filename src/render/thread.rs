@@ -426,6 +426,7 @@ impl CommentView<'_> {
         let linked = self.linked;
         let comments = &linked.content.thread.comments;
         let several = linked.thread.annotations_of[self.index].len() > 1;
+        let mut part = String::new();
         for la in linked.thread.annotations_of[self.index]
             .iter()
             .map(|&k| &linked.thread.annotations[k])
@@ -433,7 +434,6 @@ impl CommentView<'_> {
             let Some(a) = self.c.annotations.get(la.index) else {
                 continue;
             };
-            let mut part = String::new();
             if let Some(block) = &la.block {
                 let others: Vec<String> = self
                     .on_block
@@ -487,11 +487,11 @@ impl CommentView<'_> {
                     "<details class=\"editor-note\"><summary><span class=\"note-label\">Editor's note</span>{about}</summary>\n{note_html}</details>\n"
                 ));
             }
-            if !part.is_empty() {
-                s.push_str("<div class=\"annotation-notes\">\n");
-                s.push_str(&part);
-                s.push_str("</div>\n");
-            }
+        }
+        if !part.is_empty() {
+            s.push_str("<div class=\"annotation-notes\">\n");
+            s.push_str(&part);
+            s.push_str("</div>\n");
         }
     }
 }

@@ -265,6 +265,28 @@ fn every_comment_is_read_before_the_editors_note_about_it() {
             page.wait_for("document.querySelector('.thread .editor-note').open");
             assert!(page.text(".thread .editor-note").len() > 40);
         }
+        // On a desktop the notes sit in the empty margin beside their comment.
+        let (w, h) = DESKTOP;
+        let mut page = page_at(&browser, w, h);
+        page.goto(&essay.index());
+        let m = page.eval(
+            "return [...document.querySelectorAll('.annotation-notes')].map((n) => {                const r = n.getBoundingClientRect(); const c = n.closest('.comment-card').getBoundingClientRect();                return { left: r.left, right: r.right, cardRight: c.right, top: r.top, cardTop: c.top, vw: innerWidth }; });",
+        );
+        for n in m.as_array().expect("notes") {
+            assert!(
+                num(n, "left") >= num(n, "cardRight") && num(n, "right") <= num(n, "vw"),
+                "{} at {w}: an editor's note outside the margin: {n}",
+                essay.name
+            );
+            assert!(
+                (num(n, "top") - num(n, "cardTop")).abs() < 24.0,
+                "{} at {w}: an editor's note away from its comment: {n}",
+                essay.name
+            );
+        }
+        page.click(".thread .editor-note > summary");
+        page.eval("document.querySelector('.thread .editor-note').scrollIntoView({ block: 'center', behavior: 'instant' }); return true;");
+        shot(&page, &format!("thread-notes-{}-{w}", essay.name));
     }
 }
 
