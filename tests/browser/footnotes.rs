@@ -217,7 +217,7 @@ fn base64_decode(text: &str) -> Vec<u8> {
     out
 }
 
-fn axe_violations(page: &Page) -> Vec<String> {
+pub(crate) fn axe_violations(page: &Page) -> Vec<String> {
     if page.eval("typeof window.axe") != json!("object") {
         page.command(
             "POST",

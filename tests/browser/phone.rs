@@ -77,6 +77,12 @@ fn page_at(browser: &Browser, width: u32, height: u32) -> Page {
         "Emulation.setTouchEmulationEnabled",
         json!({ "enabled": phone, "maxTouchPoints": if phone { 5 } else { 1 } }),
     );
+    media(&page, phone, "light");
+    page
+}
+
+/// The media features of a phone (no hover, coarse pointer) or a desktop, in a scheme.
+fn media(page: &Page, phone: bool, scheme: &str) {
     let (hover, pointer) = if phone {
         ("none", "coarse")
     } else {
@@ -86,13 +92,13 @@ fn page_at(browser: &Browser, width: u32, height: u32) -> Page {
         "Emulation.setEmulatedMedia",
         json!({ "features": [
             { "name": "prefers-reduced-motion", "value": "reduce" },
+            { "name": "prefers-color-scheme", "value": scheme },
             { "name": "hover", "value": hover },
             { "name": "any-hover", "value": hover },
             { "name": "pointer", "value": pointer },
             { "name": "any-pointer", "value": pointer },
         ] }),
     );
-    page
 }
 
 fn shot(page: &Page, name: &str) {
@@ -802,6 +808,57 @@ fn on_a_desktop_notes_sit_by_their_markers_and_lines_are_readable() {
                     "{at}: {what} lines of {m} characters"
                 );
             }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// axe-core and contrast with every new piece open, in both schemes, on a phone.
+
+#[test]
+fn open_sheets_and_folds_pass_axe_in_both_schemes() {
+    let browser = Browser::launch();
+    for essay in essays() {
+        let (w, h) = PHONES[1];
+        let mut page = page_at(&browser, w, h);
+        page.goto(&essay.index());
+        for scheme in ["light", "dark"] {
+            media(&page, true, scheme);
+            let at = format!("{} at {w}, {scheme}", essay.name);
+            // Folded front matter, thread key and notes.
+            let v = crate::footnotes::axe_violations(&page);
+            assert!(v.is_empty(), "{at}, folded: {v:#?}");
+            // Everything unfolded.
+            page.eval(
+                "document.querySelectorAll('details').forEach((d) => d.open = true);                  document.querySelector('button.footnotes-toggle').click(); return true;",
+            );
+            let v = crate::footnotes::axe_violations(&page);
+            assert!(v.is_empty(), "{at}, unfolded: {v:#?}");
+            // The grid's sheet.
+            let cell = page.eval("document.querySelector('a.grid-cell-link').dataset.cell");
+            let cell = cell.as_str().expect("a cell").to_string();
+            tap(&page, &format!("td#cell-{cell} a.grid-cell-link"));
+            page.wait_for(&format!("location.hash === '#cell-{cell}'"));
+            shot(&page, &format!("sheet-grid-{}-{scheme}", essay.name));
+            let v = crate::footnotes::axe_violations(&page);
+            assert!(v.is_empty(), "{at}, grid sheet: {v:#?}");
+            page.eval("document.querySelector('.cell-panel:not([hidden]) button.cell-panel-close').click(); return true;");
+            page.wait_for("!location.hash.startsWith('#cell-')");
+            // A long note's sheet.
+            let marker = page.eval(
+                "const ms = [...document.querySelectorAll('.essay-body sup.fnref a[data-note]')]; \
+                 const len = (m) => document.getElementById(m.dataset.note).textContent.length; \
+                 return '#' + ms.reduce((a, b) => len(b) > len(a) ? b : a).id;",
+            );
+            let marker = marker.as_str().expect("marker").to_string();
+            tap(&page, &marker);
+            page.wait_for("document.querySelector('.fn-popover.is-sheet:popover-open') !== null");
+            shot(&page, &format!("sheet-note-{}-{scheme}", essay.name));
+            let v = crate::footnotes::axe_violations(&page);
+            assert!(v.is_empty(), "{at}, note sheet: {v:#?}");
+            page.eval("document.querySelector('.fn-popover.is-sheet .fn-popover-close').click(); return true;");
+            page.wait_for("document.querySelector('.fn-popover:popover-open') === null");
+            page.goto(&essay.index());
         }
     }
 }
