@@ -613,6 +613,20 @@ fn a_grid_panel_keeps_the_readers_place() {
                 json!(true),
                 "{at}: the cell is on screen after Close"
             );
+            if w < 600 {
+                // A link to an open cell (a fresh load) shows the sheet with the cell in
+                // view above it.
+                page.goto("about:blank");
+                page.goto(&format!("{}#cell-{cell}", essay.index()));
+                let check = format!(
+                    "(() => {{ const p = document.getElementById('panel-{cell}'); \
+                     if (!p || p.hidden) return false; \
+                     const s = p.parentElement.getBoundingClientRect(); \
+                     const c = document.getElementById('cell-{cell}').getBoundingClientRect(); \
+                     return c.top >= 0 && c.bottom <= s.top + 1; }})()"
+                );
+                page.wait_for(&check);
+            }
         }
     }
 }

@@ -225,6 +225,9 @@
   if (initial !== null) {
     open(initial, { history: "none" });
     // After the browser's own jump to the fragment (the cell), show the panel's top.
-    window.addEventListener("load", function () { reveal(panels[initial]); });
+    window.addEventListener("load", function () {
+      if (WIDE.matches) reveal(panels[initial]);
+      else keepAboveSheet(byId[initial]);
+    });
   }
 })();
