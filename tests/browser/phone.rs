@@ -807,6 +807,30 @@ fn on_a_desktop_notes_sit_by_their_markers_and_lines_are_readable() {
                 "{at}: a popover duplicates the visible sidenote {note}"
             );
             shot(&page, &format!("sidenote-click-{}-{w}", essay.name));
+            // A sidenote cut short unfolds in place on a click, again without a popover.
+            page.eval("document.body.click(); return true;");
+            page.wait_for("document.querySelector('.sidenote.is-active') === null");
+            let clamped = page.eval(
+                "const s = document.querySelector('.sidenote.is-clamped'); \
+                 if (!s) return null; s.scrollIntoView({ block: 'start', behavior: 'instant' }); \
+                 scrollBy(0, -80); return s.dataset.note;",
+            );
+            if let Some(note) = clamped.as_str() {
+                page.eval_with(
+                    "document.querySelector('sup.fnref a[data-note=\"' + arguments[0] + '\"]').click(); return true;",
+                    json!([note]),
+                );
+                page.wait_for(&format!(
+                    "(() => {{ const s = document.querySelector('.sidenote[data-note=\"{note}\"]'); \
+                     return s.classList.contains('is-open') && s.scrollHeight <= s.clientHeight + 1; }})()"
+                ));
+                assert_eq!(
+                    page.eval("document.querySelectorAll('.fn-popover:popover-open').length"),
+                    json!(0),
+                    "{at}: a popover duplicates the unfolded sidenote {note}"
+                );
+                shot(&page, &format!("sidenote-unfold-{}-{w}", essay.name));
+            }
             // 45-75 characters a line, in the essay and in the comments.
             for (what, css) in [
                 ("essay", ".essay-body > p"),

@@ -103,7 +103,7 @@
     var entry = { marker: marker, pop: pop, side: side, pinned: false, shown: null };
 
     marker.addEventListener("pointerenter", function (e) {
-      if (e.pointerType !== "touch") show(entry, false);
+      if (e.pointerType !== "touch") show(entry, "auto");
     });
     marker.addEventListener("pointerleave", function (e) {
       if (e.pointerType !== "touch") scheduleHide(entry);
@@ -113,7 +113,7 @@
       if (e.pointerType === "touch") touched = marker;
     });
     marker.addEventListener("focus", function () {
-      if (quiet !== marker && touched !== marker) show(entry, false);
+      if (quiet !== marker && touched !== marker) show(entry, "auto");
     });
     marker.addEventListener("blur", function (e) {
       if (quiet === marker) quiet = null;
@@ -125,8 +125,9 @@
       if (current === entry && entry.pinned) {
         hide();
       } else {
-        // Where the sidenote is in view, it is the note: highlighted, not duplicated.
-        show(entry, !(WIDE.matches && fullyOnScreen(entry.side)));
+        // Where the sidenote is in view, it is the note: highlighted (and unfolded if it
+        // was cut short), not duplicated by a popover.
+        show(entry, WIDE.matches && fullyOnScreen(entry.side) ? "sidenote" : "popover");
         entry.pinned = true;
       }
     });
@@ -154,19 +155,30 @@
     return r.height > 0 && r.top >= a.top && r.bottom <= a.top + a.height;
   }
 
-  function show(entry, forcePopover) {
+  /* how: "sidenote", "popover", or "auto" (hover and focus: the sidenote if it is whole
+     and on screen, else the popover). */
+  function show(entry, how) {
     cancelHide();
     if (current && current !== entry) hide();
     current = entry;
-    var useSide = !forcePopover && WIDE.matches && fullyOnScreen(entry.side);
+    var useSide = how === "sidenote" ||
+      (how === "auto" && WIDE.matches && fullyOnScreen(entry.side) &&
+        !entry.side.classList.contains("is-clamped"));
     if (useSide) {
-      if (entry.shown === "popover") return; // already open: keep it
+      if (how === "sidenote") {
+        if (entry.pop.matches(":popover-open")) entry.pop.hidePopover();
+        entry.marker.setAttribute("aria-expanded", "false");
+        entry.side.classList.add("is-open");
+        relayout();
+      } else if (entry.shown === "popover") {
+        return; // already open: keep it
+      }
       entry.side.classList.add("is-active");
       entry.marker.classList.add("is-active");
       entry.shown = "sidenote";
       return;
     }
-    entry.side.classList.remove("is-active");
+    entry.side.classList.remove("is-active", "is-open");
     entry.pop.classList.remove("is-sheet");
     if (!entry.pop.matches(":popover-open")) entry.pop.showPopover();
     entry.shown = "popover";
@@ -182,7 +194,8 @@
     current = null;
     entry.pinned = false;
     entry.shown = null;
-    entry.side.classList.remove("is-active");
+    if (entry.side.classList.contains("is-open")) relayout();
+    entry.side.classList.remove("is-active", "is-open");
     entry.marker.classList.remove("is-active");
     entry.marker.setAttribute("aria-expanded", "false");
     if (entry.pop.matches(":popover-open")) entry.pop.hidePopover();
@@ -256,6 +269,56 @@
   }
 
   markers.forEach(setup);
+
+  /* A long sidenote is cut short (30-footnotes.css) so that the ones after it stay near
+     their markers; hover then shows the popover, and a click unfolds it in place. */
+  function markClamped() {
+    Object.keys(sidenotes).forEach(function (id) {
+      var side = sidenotes[id];
+      if (side.classList.contains("is-open")) return;
+      side.classList.toggle("is-clamped", WIDE.matches && side.scrollHeight > side.clientHeight + 1);
+    });
+  }
+  markClamped();
+
+  /* Each sidenote level with its marker, pushed down only as far as the note before it
+     needs (floats would snap to the next line box). Without this the CSS floats stand. */
+  var body = document.querySelector(".essay-body");
+  var STACK_GAP = 10;
+  var laying = false;
+  function layout() {
+    laying = false;
+    if (!body) return;
+    var on = WIDE.matches;
+    body.classList.toggle("sidenotes-placed", on);
+    var notes = Array.prototype.slice.call(body.querySelectorAll(".sidenote"));
+    if (!on) {
+      notes.forEach(function (side) { side.style.top = side.style.left = ""; });
+      return;
+    }
+    var col = body.getBoundingClientRect();
+    var prevBottom = -Infinity;
+    notes.forEach(function (side) {
+      var marker = body.querySelector('sup.fnref a[data-note="' + side.getAttribute("data-note") + '"]');
+      var host = side.offsetParent;
+      if (!marker || !host) return;
+      var h = host.getBoundingClientRect();
+      var top = Math.max(marker.getBoundingClientRect().top, prevBottom + STACK_GAP);
+      side.style.top = top - h.top + "px";
+      side.style.left = col.right - h.left + "px";
+      prevBottom = top + side.offsetHeight;
+    });
+  }
+  function relayout() {
+    if (!laying) {
+      laying = true;
+      window.requestAnimationFrame(layout);
+    }
+  }
+  layout();
+  window.addEventListener("resize", function () { markClamped(); relayout(); });
+  window.addEventListener("load", relayout);
+  if (body && window.ResizeObserver) new ResizeObserver(relayout).observe(body);
 
   /* Every note opens in place, so the numbered list at the end folds behind one button
      (the essay's end then leads straight on to the thread). `hidden="until-found"` keeps
