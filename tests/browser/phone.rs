@@ -781,6 +781,13 @@ fn on_a_desktop_notes_sit_by_their_markers_and_lines_are_readable() {
             eprintln!(
                 "{at}: the furthest sidenote sits {worst:.0} px below its marker (stacked under the one before)"
             );
+            // The last one ends before the thread, whose margin holds the editor's notes.
+            let thread = page
+                .eval("document.getElementById('comments').getBoundingClientRect().top + scrollY");
+            assert!(
+                prev_bottom < thread.as_f64().unwrap_or(0.0),
+                "{at}: the last sidenote runs into the thread's margin ({prev_bottom} > {thread})"
+            );
             // A click on a marker whose sidenote is on screen highlights it; no popover.
             let visible = page.eval(
                 "const s = [...document.querySelectorAll('.sidenote')].find((s) => { \
