@@ -373,15 +373,22 @@ impl<'e> Walker<'_, 'e> {
             // The count is the link's visible text and starts its accessible name; CSS moves
             // the marker into the margin where there is room for it. A bare number is easy to
             // mistake for a footnote marker, so the title says what it counts on hover.
+            // The marker leads to the first comment's annotation about this very passage
+            // (a comment may annotate several), not to the top of the comment.
             let first = &self.parts.comment_ids[comments[0]];
+            let annotation = self.linked.thread.annotations_of[comments[0]]
+                .iter()
+                .map(|&k| &self.linked.thread.annotations[k])
+                .find(|a| a.block.as_deref() == Some(id))
+                .map_or(1, |a| a.index + 1);
             let count = comments.len();
             let what = format!(
                 "comment{} on this passage",
                 if count == 1 { "" } else { "s" }
             );
             s.push_str(&format!(
-                " <a class=\"comment-marker\" href=\"#comment-{}\" id=\"marker-{id}\" title=\"{count} {what}\">{count}<span class=\"visually-hidden\"> {what}</span></a>",
-                escape(first),
+                " <a class=\"comment-marker\" href=\"#{}\" id=\"marker-{id}\" title=\"{count} {what}\">{count}<span class=\"visually-hidden\"> {what}</span></a>",
+                super::thread::annotation_id(first, annotation),
             ));
         }
         s.push_str(&format!(

@@ -438,12 +438,14 @@ impl CommentView<'_> {
             s.push_str(&mark_editor_links(sanitize_body(&c.body), &c.editor_links));
             s.push_str("</div>\n");
         }
+        self.annotation_notes(s);
         s.push_str("</article>\n");
     }
 
+    /// The passages the comment is about, before its body: each has its own anchor, so
+    /// that a marker in the essay leads to the annotation about its own paragraph.
     fn annotations(&self, s: &mut String) {
         let linked = self.linked;
-        let comments = &linked.content.thread.comments;
         for la in linked.thread.annotations_of[self.index]
             .iter()
             .map(|&k| &linked.thread.annotations[k])
@@ -452,44 +454,64 @@ impl CommentView<'_> {
                 continue;
             };
             let quote = escape(crate::resolve::markdown_text(a.quote.get_ref()).trim());
-            s.push_str("<div class=\"annotation\">\n");
+            s.push_str(&format!(
+                "<div class=\"annotation\" id=\"{}\">\n",
+                annotation_id(self.c.id.get_ref(), la.index + 1)
+            ));
             match &la.block {
-                Some(block) => {
-                    s.push_str(&format!(
-                        "<p class=\"annotation-label\">About this passage of the essay: <a class=\"annotation-backlink\" href=\"#{0}\">back to paragraph {1}<span aria-hidden=\"true\"> ↩</span></a></p>\n<blockquote class=\"annotation-quote\"><p>{quote}</p></blockquote>\n",
-                        escape(block),
-                        escape(block.trim_start_matches('p')),
-                    ));
-                    let others: Vec<String> = self
-                        .on_block
-                        .get(block)
-                        .into_iter()
-                        .flatten()
-                        .filter(|&&j| j != self.index)
-                        .map(|&j| {
-                            format!(
-                                "<a href=\"#comment-{}\">{}</a>",
-                                escape(comments[j].id.get_ref()),
-                                author_plain(&comments[j])
-                            )
-                        })
-                        .collect();
-                    if !others.is_empty() {
-                        s.push_str(&format!(
-                            "<p class=\"annotation-others\">Also about this passage: the comment by {}.</p>\n",
-                            others.join(", the comment by ")
-                        ));
-                    }
-                }
+                Some(block) => s.push_str(&format!(
+                    "<p class=\"annotation-label\">About this passage of the essay: <a class=\"annotation-backlink\" href=\"#{0}\">back to paragraph {1}<span aria-hidden=\"true\"> ↩</span></a></p>\n<blockquote class=\"annotation-quote\"><p>{quote}</p></blockquote>\n",
+                    escape(block),
+                    escape(block.trim_start_matches('p')),
+                )),
                 None => s.push_str(&format!(
                     "<p class=\"annotation-label\">About a passage since removed from the essay:</p>\n<blockquote class=\"annotation-quote removed\"><p><span class=\"removed-label\">Removed passage</span> <del>{quote}</del></p></blockquote>\n"
                 )),
             }
-            if let Some(note) = &a.note {
-                let note_html = sanitize_note(&render_snippet(note, linked, self.root));
-                s.push_str(&format!(
-                    "<div class=\"editor-note\"><p class=\"note-label\">Editor's note</p>{note_html}</div>\n"
-                ));
+            s.push_str("</div>\n");
+        }
+    }
+
+    /// What the edition adds to the comment, after the commenter's own words: the other
+    /// comments on the same passage, the grid cell, and the editor's note folded to one line.
+    fn annotation_notes(&self, s: &mut String) {
+        let linked = self.linked;
+        let comments = &linked.content.thread.comments;
+        let several = linked.thread.annotations_of[self.index].len() > 1;
+        let mut part = String::new();
+        for la in linked.thread.annotations_of[self.index]
+            .iter()
+            .map(|&k| &linked.thread.annotations[k])
+        {
+            let Some(a) = self.c.annotations.get(la.index) else {
+                continue;
+            };
+            if let Some(block) = &la.block {
+                let others: Vec<String> = self
+                    .on_block
+                    .get(block)
+                    .into_iter()
+                    .flatten()
+                    .filter(|&&j| j != self.index)
+                    .map(|&j| {
+                        format!(
+                            "<a href=\"#comment-{}\">{}</a>",
+                            escape(comments[j].id.get_ref()),
+                            author_plain(&comments[j])
+                        )
+                    })
+                    .collect();
+                if !others.is_empty() {
+                    part.push_str(&format!(
+                        "<p class=\"annotation-others\">Also about {}: the comment by {}.</p>\n",
+                        if several {
+                            format!("paragraph {}", escape(block.trim_start_matches('p')))
+                        } else {
+                            "this passage".into()
+                        },
+                        others.join(", the comment by ")
+                    ));
+                }
             }
             if let Some(cell) = &la.cell {
                 let name = linked
@@ -497,16 +519,38 @@ impl CommentView<'_> {
                     .as_ref()
                     .and_then(|g| g.find(cell))
                     .map_or(cell.clone(), |c| c.name.clone());
-                s.push_str(&format!(
+                part.push_str(&format!(
                     "<p class=\"annotation-cell\">Grid cell: <a href=\"{}cells/{1}.html\" data-cell=\"{1}\">{2}</a></p>\n",
                     self.root,
                     escape(cell),
                     escape(&name)
                 ));
             }
+            if let Some(note) = &a.note {
+                let note_html = sanitize_note(&render_snippet(note, linked, self.root));
+                let about = match (&la.block, several) {
+                    (Some(block), true) => {
+                        format!(" on paragraph {}", escape(block.trim_start_matches('p')))
+                    }
+                    (None, true) => " on the removed passage".into(),
+                    _ => String::new(),
+                };
+                part.push_str(&format!(
+                    "<details class=\"editor-note\"><summary><span class=\"note-label\">Editor's note</span>{about}</summary>\n{note_html}</details>\n"
+                ));
+            }
+        }
+        if !part.is_empty() {
+            s.push_str("<div class=\"annotation-notes\">\n");
+            s.push_str(&part);
             s.push_str("</div>\n");
         }
     }
+}
+
+/// The anchor of a comment's `n`th annotation (counting from 1), escaped for HTML.
+pub fn annotation_id(comment: &str, n: usize) -> String {
+    escape(&format!("annotation-{comment}-{n}"))
 }
 
 /// Scores in LessWrong's order: Ω Alignment Forum karma, then karma, then agreement, each

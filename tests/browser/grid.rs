@@ -424,7 +424,8 @@ fn all_behaviours(p: &Project, via: &str, deep: &str) {
     deep_link(&mut page, p, &index, deep);
     keyboard(&mut page, p, &index, &label);
     prose_link(&mut page, p, &index, &label);
-    // Phones: tapping opens the panel below the grid, scrolled into view.
+    // Phones: tapping opens the panel as a sheet at the bottom of the screen, below the
+    // tapped row (tests/browser/phone.rs measures the sheet).
     page.set_viewport(375, 812);
     page.goto(&index);
     page.click(&link(p.expected.last()));
@@ -441,7 +442,7 @@ fn all_behaviours(p: &Project, via: &str, deep: &str) {
     assert_eq!(
         below,
         json!(true),
-        "{label}: on a phone the panel sits below the grid"
+        "{label}: on a phone the panel sits below the tapped (last) row"
     );
     let mut nojs = new_page(&browser);
     without_js(&mut nojs, p, &index, &label);
@@ -524,7 +525,7 @@ fn base64_decode(s: &str) -> Vec<u8> {
     out
 }
 
-/// The panel beside the grid on a wide screen, below it on a phone.
+/// The panel beside the grid on a wide screen, a sheet at the bottom of a phone.
 #[test]
 fn panel_sits_beside_the_grid_on_a_wide_screen() {
     let p = default_project();

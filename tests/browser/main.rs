@@ -14,6 +14,7 @@ mod grid;
 mod harness_selftest;
 mod new;
 mod offline;
+mod phone;
 #[cfg(feature = "serve")]
 mod serve;
 mod site;

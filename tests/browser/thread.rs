@@ -225,14 +225,14 @@ fn long_jumps_are_instant_and_short_hops_glide() {
 fn a_margin_marker_leads_to_its_comments_and_back() {
     for width in [375, 1440] {
         let (_site, mut page) = site_page(width);
-        let marker = "a.comment-marker[href='#comment-c10']";
+        let marker = "a.comment-marker[href='#annotation-c10-1']";
         assert_eq!(
             page.text(marker).split_whitespace().next(),
             Some("2"),
             "two comments on that passage"
         );
         let passage = page.eval(
-            "document.querySelector(\"a.comment-marker[href='#comment-c10']\").closest('p').id",
+            "document.querySelector(\"a.comment-marker[href='#annotation-c10-1']\").closest('p').id",
         );
         let passage = passage
             .as_str()
@@ -257,8 +257,8 @@ fn a_margin_marker_leads_to_its_comments_and_back() {
         );
         viewport_screenshot(&page, &format!("thread-marker-{width}"));
         page.click(marker);
-        page.wait_for("location.hash === '#comment-c10'");
-        assert!(in_view(&page, "#comment-c10 > .comment-card"));
+        page.wait_for("location.hash === '#annotation-c10-1'");
+        assert!(in_view(&page, "#annotation-c10-1"));
         assert!(
             page.text("#comment-c10 .annotation")
                 .contains("I’ll define alignment research")

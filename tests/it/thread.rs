@@ -65,16 +65,22 @@ fn default_thread_has_its_shape_scores_and_annotations() {
     );
     assert!(!comment_html(&index, "c05").contains("in reply to"));
     // Annotations: every comment with one links back to its passage, and the passage has a
-    // marker that links to the comment.
+    // marker that links to that annotation (its own anchor, not the comment's).
     for (id, marker_count) in [("c10", 2), ("c12", 1), ("c24", 1)] {
         let c = comment_html(&index, id);
-        let back = c
+        let annotation = c
+            .split("<div class=\"annotation\" id=\"")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{id} has no annotation"));
+        let anchor = annotation.split('"').next().unwrap_or_default();
+        assert!(anchor.starts_with(&format!("annotation-{id}-")), "{anchor}");
+        let back = annotation
             .split("class=\"annotation-backlink\" href=\"#")
             .nth(1)
             .and_then(|s| s.split('"').next())
             .unwrap_or_else(|| panic!("{id} has no link back"));
         let marker = format!(
-            "<a class=\"comment-marker\" href=\"#comment-{id}\" id=\"marker-{back}\" title=\"{marker_count} comment{} on this passage\">{marker_count}<",
+            "<a class=\"comment-marker\" href=\"#{anchor}\" id=\"marker-{back}\" title=\"{marker_count} comment{} on this passage\">{marker_count}<",
             if marker_count == 1 { "" } else { "s" }
         );
         assert!(index.contains(&marker), "no marker {marker}");

@@ -26,6 +26,9 @@
     byId[id].setAttribute("aria-expanded", "false");
   });
 
+  // Below 72rem the panel is a sheet at the bottom of the screen (20-grid.css): the grid
+  // stays in view above it, and focus moves into it.
+  var WIDE = window.matchMedia("(min-width: 72rem)");
   var openId = null;
   // Where focus goes when the panel closes: the cell, or the prose link that opened it.
   var returnTo = null;
@@ -61,6 +64,15 @@
     }
   }
 
+  // Scrolls the page (at once) so that the tapped cell is not hidden under the sheet.
+  function keepAboveSheet(el) {
+    var sheet = host.getBoundingClientRect();
+    var r = el.getBoundingClientRect();
+    var room = sheet.top - 8;
+    if (r.bottom > room) window.scrollBy({ top: r.bottom - room, behavior: "instant" });
+    else if (r.top < 0) window.scrollBy({ top: r.top - 8, behavior: "instant" });
+  }
+
   function show(id) {
     Object.keys(panels).forEach(function (other) {
       var on = other === id;
@@ -90,11 +102,15 @@
         history.pushState({ quireCell: id, pushed: true }, "", cellHash(id));
       }
     }
-    if (how.focusPanel) {
+    if (!WIDE.matches) host.scrollTop = 0;
+    if (how.focusPanel || (!WIDE.matches && how.reveal)) {
       var title = panel.querySelector(".cell-title");
       if (title) title.focus({ preventScroll: true });
     }
-    if (how.reveal) reveal(panel);
+    if (how.reveal) {
+      if (WIDE.matches) reveal(panel);
+      else keepAboveSheet(returnTo && document.contains(returnTo) ? returnTo : byId[id]);
+    }
   }
 
   function close(how) {
@@ -182,12 +198,13 @@
 
   // Links in the prose (and in summaries) that name a cell open its panel in place.
   document.addEventListener("click", function (e) {
-    var link = e.target.closest && e.target.closest("a.cell-link[data-cell]");
+    var link = e.target.closest && e.target.closest("a.cell-link[data-cell], a.cell-neighbour[data-cell]");
     if (!link || modified(e)) return;
     var id = link.getAttribute("data-cell");
     if (!panels[id]) return;
     e.preventDefault();
-    returnTo = link;
+    // From a panel's own links, closing returns to the grid's cell, not into a hidden panel.
+    returnTo = host.contains(link) ? byId[id] : link;
     open(id, { focusPanel: true, reveal: true });
   });
 
@@ -208,6 +225,9 @@
   if (initial !== null) {
     open(initial, { history: "none" });
     // After the browser's own jump to the fragment (the cell), show the panel's top.
-    window.addEventListener("load", function () { reveal(panels[initial]); });
+    window.addEventListener("load", function () {
+      if (WIDE.matches) reveal(panels[initial]);
+      else keepAboveSheet(byId[initial]);
+    });
   }
 })();

@@ -9,8 +9,12 @@
 
    Wide screens (the margin is free from 72rem, see 00-base.css): every note also sits
    beside its paragraph as a sidenote (a right float pushed into the margin; floats that
-   clear each other stack down instead of overlapping). There, hover and focus highlight
-   the sidenote when it is fully on screen, and open the popover when it is not. */
+   clear each other stack down instead of overlapping). There, hover, focus and a click
+   highlight the sidenote when it is fully on screen, and open the popover when it is not.
+
+   Phones: a note taller than 40% of the screen opens as a sheet along the bottom, and
+   every note has a Close button. On a touch screen only a tap elsewhere closes a note:
+   starting to scroll does not, and a note opened by a tap stays while the page scrolls. */
 (function () {
   "use strict";
   if (!("popover" in HTMLElement.prototype)) return;
@@ -20,6 +24,9 @@
   if (!markers.length) return;
 
   var WIDE = window.matchMedia("(min-width: 72rem)");
+  // A phone: a note taller than this share of the screen opens as a bottom sheet.
+  var SMALL = window.matchMedia("(max-width: 40rem)");
+  var SHEET_SHARE = 0.4;
   var HIDE_DELAY = 300;
   var GAP = 6;
   var EDGE = 8;
@@ -28,6 +35,7 @@
   var hideTimer = 0;
   var sidenotes = {}; // note id -> sidenote element
   var quiet = null; // a marker that Escape closed: its focus must not reopen the note
+  var touched = null; // a marker a finger is pressing
 
   /* The note's content without its back-links, ids removed so nothing is duplicated. */
   function noteContent(li) {
@@ -59,7 +67,16 @@
     var head = document.createElement("p");
     head.className = "fn-popover-number";
     head.textContent = "Note " + number;
-    pop.appendChild(head);
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "fn-popover-close";
+    close.setAttribute("aria-label", "Close note " + number);
+    close.textContent = "Close";
+    var bar = document.createElement("div");
+    bar.className = "fn-popover-bar";
+    bar.appendChild(head);
+    bar.appendChild(close);
+    pop.appendChild(bar);
     pop.appendChild(noteContent(li));
     sup.parentNode.insertBefore(pop, sup.nextSibling);
     marker.setAttribute("aria-expanded", "false");
@@ -86,13 +103,17 @@
     var entry = { marker: marker, pop: pop, side: side, pinned: false, shown: null };
 
     marker.addEventListener("pointerenter", function (e) {
-      if (e.pointerType !== "touch") show(entry, false);
+      if (e.pointerType !== "touch") show(entry, "auto");
     });
     marker.addEventListener("pointerleave", function (e) {
       if (e.pointerType !== "touch") scheduleHide(entry);
     });
+    // A finger's press focuses the marker before its tap arrives: the tap decides.
+    marker.addEventListener("pointerdown", function (e) {
+      if (e.pointerType === "touch") touched = marker;
+    });
     marker.addEventListener("focus", function () {
-      if (quiet !== marker) show(entry, false);
+      if (quiet !== marker && touched !== marker) show(entry, "auto");
     });
     marker.addEventListener("blur", function (e) {
       if (quiet === marker) quiet = null;
@@ -100,11 +121,22 @@
     });
     marker.addEventListener("click", function (e) {
       e.preventDefault();
-      if (current === entry && entry.pinned && entry.shown === "popover") {
+      touched = null;
+      if (current === entry && entry.pinned) {
         hide();
       } else {
-        show(entry, true);
+        // Where the sidenote is in view, it is the note: highlighted (and unfolded if it
+        // was cut short), not duplicated by a popover.
+        show(entry, WIDE.matches && fullyOnScreen(entry.side) ? "sidenote" : "popover");
         entry.pinned = true;
+      }
+    });
+    close.addEventListener("click", function () {
+      var inside = pop.contains(document.activeElement);
+      hide();
+      if (inside) {
+        quiet = marker;
+        marker.focus({ preventScroll: true });
       }
     });
     pop.addEventListener("pointerenter", cancelHide);
@@ -123,19 +155,31 @@
     return r.height > 0 && r.top >= a.top && r.bottom <= a.top + a.height;
   }
 
-  function show(entry, forcePopover) {
+  /* how: "sidenote", "popover", or "auto" (hover and focus: the sidenote if it is whole
+     and on screen, else the popover). */
+  function show(entry, how) {
     cancelHide();
     if (current && current !== entry) hide();
     current = entry;
-    var useSide = !forcePopover && WIDE.matches && fullyOnScreen(entry.side);
+    var useSide = how === "sidenote" ||
+      (how === "auto" && WIDE.matches && fullyOnScreen(entry.side) &&
+        !entry.side.classList.contains("is-clamped"));
     if (useSide) {
-      if (entry.shown === "popover") return; // already open: keep it
+      if (how === "sidenote") {
+        if (entry.pop.matches(":popover-open")) entry.pop.hidePopover();
+        entry.marker.setAttribute("aria-expanded", "false");
+        entry.side.classList.add("is-open");
+        relayout();
+      } else if (entry.shown === "popover") {
+        return; // already open: keep it
+      }
       entry.side.classList.add("is-active");
       entry.marker.classList.add("is-active");
       entry.shown = "sidenote";
       return;
     }
-    entry.side.classList.remove("is-active");
+    entry.side.classList.remove("is-active", "is-open");
+    entry.pop.classList.remove("is-sheet");
     if (!entry.pop.matches(":popover-open")) entry.pop.showPopover();
     entry.shown = "popover";
     entry.marker.classList.add("is-active");
@@ -150,7 +194,8 @@
     current = null;
     entry.pinned = false;
     entry.shown = null;
-    entry.side.classList.remove("is-active");
+    if (entry.side.classList.contains("is-open")) relayout();
+    entry.side.classList.remove("is-active", "is-open");
     entry.marker.classList.remove("is-active");
     entry.marker.setAttribute("aria-expanded", "false");
     if (entry.pop.matches(":popover-open")) entry.pop.hidePopover();
@@ -181,6 +226,25 @@
     var pop = entry.pop;
     var r = entry.marker.getBoundingClientRect();
     var a = visibleArea();
+    if (pop.classList.contains("is-sheet")) return;
+    if (SMALL.matches) {
+      // A long note on a phone: a sheet along the bottom of the screen, not a box that
+      // covers the text around its marker.
+      pop.style.maxWidth = pop.style.maxHeight = pop.style.top = pop.style.left = "";
+      pop.style.width = a.width - 2 * EDGE + "px";
+      var natural = pop.scrollHeight;
+      pop.style.width = "";
+      if (natural > a.height * SHEET_SHARE) {
+        pop.classList.add("is-sheet");
+        pop.scrollTop = 0;
+        // Keep the marker's line in view above the sheet.
+        var sheetTop = pop.getBoundingClientRect().top;
+        if (r.bottom > sheetTop - EDGE) {
+          window.scrollBy({ top: r.bottom - sheetTop + 3 * EDGE, behavior: "instant" });
+        }
+        return;
+      }
+    }
     var right = a.left + a.width;
     var bottom = a.top + a.height;
     pop.style.maxWidth = a.width - 2 * EDGE + "px";
@@ -206,6 +270,93 @@
 
   markers.forEach(setup);
 
+  /* A long sidenote is cut short (30-footnotes.css) so that the ones after it stay near
+     their markers; hover then shows the popover, and a click unfolds it in place. */
+  function markClamped() {
+    Object.keys(sidenotes).forEach(function (id) {
+      var side = sidenotes[id];
+      if (side.classList.contains("is-open")) return;
+      side.classList.toggle("is-clamped", WIDE.matches && side.scrollHeight > side.clientHeight + 1);
+    });
+  }
+  markClamped();
+
+  /* Each sidenote level with its marker, pushed down only as far as the note before it
+     needs (floats would snap to the next line box). Without this the CSS floats stand. */
+  var body = document.querySelector(".essay-body");
+  var STACK_GAP = 10;
+  var laying = false;
+  function layout() {
+    laying = false;
+    if (!body) return;
+    var on = WIDE.matches;
+    body.classList.toggle("sidenotes-placed", on);
+    var notes = Array.prototype.slice.call(body.querySelectorAll(".sidenote"));
+    if (!on) {
+      notes.forEach(function (side) { side.style.top = side.style.left = ""; });
+      return;
+    }
+    var col = body.getBoundingClientRect();
+    var prevBottom = -Infinity;
+    notes.forEach(function (side) {
+      var marker = body.querySelector('sup.fnref a[data-note="' + side.getAttribute("data-note") + '"]');
+      var host = side.offsetParent;
+      if (!marker || !host) return;
+      var h = host.getBoundingClientRect();
+      var top = Math.max(marker.getBoundingClientRect().top, prevBottom + STACK_GAP);
+      side.style.top = top - h.top + "px";
+      side.style.left = col.right - h.left + "px";
+      prevBottom = top + side.offsetHeight;
+    });
+  }
+  function relayout() {
+    if (!laying) {
+      laying = true;
+      window.requestAnimationFrame(layout);
+    }
+  }
+  layout();
+  window.addEventListener("resize", function () { markClamped(); relayout(); });
+  window.addEventListener("load", relayout);
+  if (body && window.ResizeObserver) new ResizeObserver(relayout).observe(body);
+
+  /* Every note opens in place, so the numbered list at the end folds behind one button
+     (the essay's end then leads straight on to the thread). `hidden="until-found"` keeps
+     it findable: find-in-page and a link to a note (#fn-…) unfold it. Without this
+     script, and in print, the list is there as it is. */
+  var notes = document.getElementById("footnotes");
+  var list = notes && notes.querySelector("ol");
+  var heading = notes && notes.querySelector("h2");
+  if (list && heading) {
+    var count = list.querySelectorAll("li.footnote").length;
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "footnotes-toggle";
+    if (!list.id) list.id = "footnotes-list";
+    toggle.setAttribute("aria-controls", list.id);
+    var unfold = function (open) {
+      if (open) list.removeAttribute("hidden");
+      else list.setAttribute("hidden", "until-found");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      toggle.textContent = (open ? "Hide the " : "Show all ") + count + (count === 1 ? " note" : " notes");
+      notes.classList.toggle("is-folded", !open);
+    };
+    toggle.addEventListener("click", function () {
+      unfold(list.hasAttribute("hidden"));
+    });
+    list.addEventListener("beforematch", function () { unfold(true); });
+    heading.parentNode.insertBefore(toggle, heading.nextSibling);
+    var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    unfold(Boolean(target && list.contains(target)));
+    window.addEventListener("hashchange", function () {
+      var t = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      if (t && list.contains(t) && list.hasAttribute("hidden")) {
+        unfold(true);
+        t.scrollIntoView();
+      }
+    });
+  }
+
   document.addEventListener("keydown", function (e) {
     if (e.key !== "Escape" || !current) return;
     var entry = current;
@@ -217,19 +368,27 @@
     }
   });
 
-  document.addEventListener("pointerdown", function (e) {
+  /* A press elsewhere closes the note; on a touch screen only a tap does (a click),
+     so that starting to scroll never dismisses it. */
+  function outside(e) {
     if (!current) return;
     if (current.marker.contains(e.target) || current.pop.contains(e.target)) return;
     hide();
+  }
+  document.addEventListener("pointerdown", function (e) {
+    if (e.pointerType !== "touch") outside(e);
   });
+  document.addEventListener("click", outside);
 
   var pending = false;
   function follow() {
     pending = false;
     if (!current || current.shown !== "popover") return;
+    if (current.pop.classList.contains("is-sheet")) return;
     var r = current.marker.getBoundingClientRect();
     var a = visibleArea();
-    if (r.bottom < a.top || r.top > a.top + a.height) hide();
+    // A note the reader opened on purpose stays; one shown on hover goes with its marker.
+    if ((r.bottom < a.top || r.top > a.top + a.height) && !current.pinned) hide();
     else place(current);
   }
   function onMove() {
