@@ -67,7 +67,7 @@ fn essay_body(index: &str) -> String {
     let body = between(
         index,
         "<div class=\"essay-body\">",
-        "<section class=\"footnotes\"",
+        "<p class=\"to-thread\">",
     );
     let mut s = String::new();
     let mut rest = body;

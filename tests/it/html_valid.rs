@@ -17,6 +17,8 @@ const CSS_VNU_DOES_NOT_KNOW: &[&str] = &[
     ":popover-open",
     "::details-content",
     "contain-intrinsic-size",
+    // The standard name of -webkit-line-clamp (CSS Overflow 4), written beside it.
+    "line-clamp",
 ];
 
 fn vnu_jar() -> PathBuf {

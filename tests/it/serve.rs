@@ -281,7 +281,12 @@ fn two_hundred_rapid_saves_end_in_the_final_content() {
     // The final build is clean. (A build during the stream may catch a file half-written
     // by `std::fs::write` and say so: on a busy machine the stream outlasts the longest
     // wait, so a build must happen mid-stream. That error is gone with the next build.)
-    assert_eq!(last.data["errors"], serde_json::json!([]), "{}", server.stderr());
+    assert_eq!(
+        last.data["errors"],
+        serde_json::json!([]),
+        "{}",
+        server.stderr()
+    );
 }
 
 #[test]
