@@ -18,6 +18,7 @@ mod footnotes;
 mod new;
 mod publish;
 mod robustness;
+mod safety;
 mod schema;
 mod serve;
 mod thread;

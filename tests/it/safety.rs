@@ -1,0 +1,329 @@
+//! The red team's attacks (issue 14), each run as written: quire must replace only what it
+//! made, never hang on a file, and never let what an author types become script. Every
+//! attack asserts that nothing outside quire's own output changed, byte for byte.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::support::{output_text, repo};
+
+/// Every entry under `dir`: files with their bytes, symlinks with their target, folders.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut entries = BTreeMap::new();
+    for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let e = e.expect("walk");
+        let rel = e
+            .path()
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let t = e.file_type();
+        let bytes = if t.is_symlink() {
+            let target = std::fs::read_link(e.path()).unwrap();
+            format!("symlink -> {}", target.display()).into_bytes()
+        } else if t.is_file() {
+            std::fs::read(e.path()).unwrap()
+        } else if t.is_dir() {
+            b"folder".to_vec()
+        } else {
+            b"special file".to_vec()
+        };
+        entries.insert(rel, bytes);
+    }
+    entries
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let target = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A project made from a fixture, at `dir`.
+fn project(fixture: &str, dir: &Path) -> PathBuf {
+    copy_dir(&repo().join("tests/fixtures/valid").join(fixture), dir);
+    dir.to_path_buf()
+}
+
+/// Runs quire in `cwd` with `HOME` set to `home`.
+fn run_in(cwd: &Path, home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(args)
+        .current_dir(cwd)
+        .env("HOME", home)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run quire")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fake home folder with a key, a landing page and the essay project inside it.
+fn fake_home(tmp: &Path) -> (PathBuf, PathBuf) {
+    let home = tmp.join("home");
+    std::fs::create_dir_all(home.join(".ssh")).unwrap();
+    std::fs::write(home.join(".ssh/id_rsa"), "-----BEGIN KEY-----\nsecret\n").unwrap();
+    std::fs::write(home.join("id_rsa"), "secret").unwrap();
+    std::fs::write(home.join("index.html"), "<h1>my homepage</h1>").unwrap();
+    std::fs::write(home.join("404.html"), "<h1>lost</h1>").unwrap();
+    let root = project("minimal", &home.join("essays/garden"));
+    (home, root)
+}
+
+#[test]
+fn out_onto_the_home_folder_is_refused_even_with_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (home, root) = fake_home(tmp.path());
+    let before = snapshot(tmp.path());
+    for args in [
+        vec!["build", "--out", home.to_str().unwrap()],
+        vec!["build", "--out", home.to_str().unwrap(), "--force"],
+        vec!["build", "--out", "../.."],
+        vec!["build", "--out", "..", "--force"],
+        vec!["build", "--out", "."],
+        vec!["build", "--out", "/", "--force"],
+    ] {
+        let o = run_in(&root, &home, &args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", output_text(&o));
+        assert!(
+            err.contains("refusing to write the site to"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("the previous site was left as it was"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(snapshot(tmp.path()), before, "{args:?} changed files");
+    }
+}
+
+#[test]
+fn out_onto_another_project_or_a_folder_quire_did_not_write_is_refused_without_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (home, root) = fake_home(tmp.path());
+    let other = project("grid-2x4", &home.join("essays/other"));
+    let notes = home.join("notes");
+    std::fs::create_dir(&notes).unwrap();
+    std::fs::write(notes.join("index.html"), "my notes").unwrap();
+    std::fs::write(notes.join("404.html"), "lost").unwrap();
+    std::fs::write(notes.join("todo.txt"), "buy milk").unwrap();
+    let before = snapshot(tmp.path());
+    for out in [other.to_str().unwrap(), notes.to_str().unwrap(), "../other"] {
+        let o = run_in(&root, &home, &["build", "--out", out]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{out}: {}", output_text(&o));
+        assert!(
+            err.contains("quire did not write it (it has no .quire-site file)"),
+            "{out}: {err}"
+        );
+        assert!(err.contains("--force"), "{out}: {err}");
+        assert_eq!(snapshot(tmp.path()), before, "--out {out} changed files");
+    }
+    // A folder with a .git is refused even with --force.
+    let repo_dir = home.join("code");
+    std::fs::create_dir_all(repo_dir.join(".git")).unwrap();
+    std::fs::write(repo_dir.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    let before = snapshot(tmp.path());
+    let o = run_in(&root, &home, &["build", "--out", "../../code", "--force"]);
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
+    assert!(
+        stderr(&o).contains("it holds a .git folder"),
+        "{}",
+        stderr(&o)
+    );
+    // And a folder inside the project's sources.
+    let o = run_in(&root, &home, &["build", "--out", "content/site", "--force"]);
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
+    assert!(
+        stderr(&o).contains("inside the project's content/"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(snapshot(tmp.path()), before);
+
+    // With --force the folder that holds no project is replaced, and from then on it is a
+    // site quire wrote.
+    let o = run_in(&root, &home, &["build", "--out", "../../notes", "--force"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    assert!(!notes.join("todo.txt").exists());
+    assert!(notes.join(".quire-site").is_file());
+    let o = run_in(&root, &home, &["build", "--out", "../../notes"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+}
+
+#[test]
+fn output_dir_that_walks_up_to_the_project_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (home, root) = fake_home(tmp.path());
+    std::fs::write(root.join("quire.toml"), "output_dir = \"../../\"\n").unwrap();
+    let before = snapshot(tmp.path());
+    let o = run_in(&root, &home, &["build"]);
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
+    assert!(
+        stderr(&o).contains("it holds the project"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(snapshot(tmp.path()), before);
+}
+
+#[test]
+fn an_output_path_that_walks_through_itself_still_leaves_a_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = project("grid-2x4", &tmp.path().join("p"));
+    for round in 0..3 {
+        let o = run_in(&root, tmp.path(), &["build", "--out", "site/../site"]);
+        assert!(o.status.success(), "round {round}: {}", output_text(&o));
+        assert!(root.join("site/index.html").is_file(), "round {round}");
+        assert!(root.join("site/.quire-site").is_file(), "round {round}");
+        let names: Vec<String> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("quire-"))
+            .collect();
+        assert!(names.is_empty(), "round {round}: left {names:?}");
+    }
+    // Through a symlink to the output, too: the link stays, the site behind it is replaced.
+    std::os::unix::fs::symlink(root.join("site"), root.join("public")).unwrap();
+    let o = run_in(&root, tmp.path(), &["build", "--out", "public/../public"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    assert!(root.join("public").is_symlink());
+    assert!(root.join("public/index.html").is_file());
+}
+
+#[test]
+fn the_marker_is_the_same_every_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = project("minimal", &tmp.path().join("p"));
+    let out = root.join("site");
+    let o = run_in(&root, tmp.path(), &["build"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    let first = std::fs::read(out.join(".quire-site")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let o = run_in(&root, tmp.path(), &["build"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    assert_eq!(std::fs::read(out.join(".quire-site")).unwrap(), first);
+    let text = String::from_utf8(first).unwrap();
+    assert!(text.contains("quire build"), "{text}");
+    assert!(!text.contains(&std::process::id().to_string()));
+}
+
+#[test]
+fn staging_folders_of_killed_builds_are_removed_by_the_next_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = project("minimal", &tmp.path().join("p"));
+    let o = run_in(&root, tmp.path(), &["build"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    // What kill -9 leaves: a half-written staging folder and a retired old site, from
+    // processes that no longer exist (pids past the kernel's maximum).
+    let dead_new = root.join(".site.quire-new-4194999");
+    let dead_old = root.join(".site.quire-old-4194998");
+    for dir in [&dead_new, &dead_old] {
+        std::fs::create_dir_all(dir.join("cells")).unwrap();
+        std::fs::write(dir.join(".quire-site"), "").unwrap();
+        std::fs::write(dir.join("cells/x.html"), vec![b'x'; 100_000]).unwrap();
+    }
+    // Not quire's (no marker), and one of a build that is still running: both stay.
+    let foreign = root.join(".site.quire-new-4194997");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("mine.txt"), "mine").unwrap();
+    let live = root.join(format!(".site.quire-new-{}", std::process::id()));
+    std::fs::create_dir(&live).unwrap();
+    std::fs::write(live.join(".quire-site"), "").unwrap();
+    let o = run_in(&root, tmp.path(), &["build"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    assert!(!dead_new.exists() && !dead_old.exists());
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("mine.txt")).unwrap(),
+        "mine"
+    );
+    assert!(live.join(".quire-site").exists());
+}
+
+#[test]
+fn the_site_never_disappears_while_it_is_rebuilt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = project("minimal", &tmp.path().join("p"));
+    let o = run_in(&root, tmp.path(), &["build"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    let marker = root.join("site/.quire-site");
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let done = done.clone();
+        let marker = marker.clone();
+        std::thread::spawn(move || {
+            let (mut looks, mut missing) = (0u64, 0u64);
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                looks += 1;
+                if !marker.exists() {
+                    missing += 1;
+                }
+            }
+            (looks, missing)
+        })
+    };
+    for _ in 0..8 {
+        let o = run_in(&root, tmp.path(), &["build"]);
+        assert!(o.status.success(), "{}", output_text(&o));
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (looks, missing) = watcher.join().unwrap();
+    assert_eq!(
+        missing, 0,
+        "site/ was missing in {missing} of {looks} looks"
+    );
+}
+
+#[test]
+fn single_file_refuses_to_overwrite_what_is_not_an_export() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = project("grid-2x4", &tmp.path().join("p"));
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    std::fs::write(root.join("static/page.html"), "mine").unwrap();
+    std::fs::write(root.join("notes.html"), "my notes").unwrap();
+    let before = snapshot(tmp.path());
+    for (target, expected) in [
+        ("content/essay.md", "it is inside the project's content/"),
+        ("content/new.html", "it is inside the project's content/"),
+        ("static/page.html", "it is inside the project's static/"),
+        ("notes.html", "it exists and is not a file quire exported"),
+        (
+            "site/../notes.html",
+            "it exists and is not a file quire exported",
+        ),
+    ] {
+        let o = run_in(&root, tmp.path(), &["build", "--single-file", target]);
+        assert_eq!(o.status.code(), Some(1), "{target}: {}", output_text(&o));
+        assert!(stderr(&o).contains(expected), "{target}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--force"), "{target}: {}", stderr(&o));
+        assert_eq!(snapshot(tmp.path()), before, "{target} changed files");
+    }
+    // A previous export is replaced; --force replaces anything.
+    let o = run_in(&root, tmp.path(), &["build", "--single-file", "essay.html"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    let o = run_in(&root, tmp.path(), &["build", "--single-file", "essay.html"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    let o = run_in(
+        &root,
+        tmp.path(),
+        &["build", "--single-file", "notes.html", "--force"],
+    );
+    assert!(o.status.success(), "{}", output_text(&o));
+    let html = std::fs::read_to_string(root.join("notes.html")).unwrap();
+    assert!(
+        html.starts_with("<!doctype html>\n<!-- quire single-file export"),
+        "{}",
+        &html[..200]
+    );
+}
