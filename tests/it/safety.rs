@@ -327,3 +327,99 @@ fn single_file_refuses_to_overwrite_what_is_not_an_export() {
         &html[..200]
     );
 }
+
+/// Runs quire and kills it if it has not finished by a generous deadline: a build that
+/// hangs fails the test instead of hanging it.
+fn run_with_deadline(cwd: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run quire");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let o = child.wait_with_output().unwrap();
+            panic!(
+                "quire {args:?} still running after 60 s: {}",
+                output_text(&o)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_fifo_a_device_or_an_oversized_file_is_an_error_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = project("grid-2x4", &tmp.path().join("p"));
+    let o = run_in(&root, tmp.path(), &["build"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    let site_before = snapshot(&root.join("site"));
+    let mkfifo = |path: &Path| {
+        let _ = std::fs::remove_file(path);
+        let status = Command::new("mkfifo").arg(path).status().expect("mkfifo");
+        assert!(status.success());
+    };
+    let cases: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
+        ("content/essay.md", Box::new(mkfifo)),
+        ("content/comments.toml", Box::new(mkfifo)),
+        (
+            "content/references.toml",
+            Box::new(|p: &Path| {
+                std::fs::remove_file(p).unwrap();
+                std::os::unix::fs::symlink("/dev/zero", p).unwrap();
+            }),
+        ),
+        (
+            "content/grid.toml",
+            Box::new(|p: &Path| {
+                std::fs::remove_file(p).unwrap();
+                std::os::unix::fs::symlink("/dev/urandom", p).unwrap();
+            }),
+        ),
+        (
+            "quire.toml",
+            Box::new(|p: &Path| {
+                // 65 MiB without writing 65 MiB: a sparse file.
+                let f = std::fs::File::create(p).unwrap();
+                f.set_len(65 * 1024 * 1024).unwrap();
+            }),
+        ),
+    ];
+    for (rel, make) in &cases {
+        let case = tempfile::tempdir().unwrap();
+        let croot = case.path().join("p");
+        copy_dir(&root, &croot);
+        make(&croot.join(rel));
+        let before = snapshot(case.path());
+        let o = run_with_deadline(&croot, &["build"]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{rel}: {}", output_text(&o));
+        assert!(err.contains(&format!("cannot read {rel}")), "{rel}: {err}");
+        let expected = if *rel == "quire.toml" {
+            "larger than 64 MiB"
+        } else {
+            "not a regular file (a FIFO, device or socket)"
+        };
+        assert!(err.contains(expected), "{rel}: {err}");
+        assert_eq!(snapshot(case.path()), before, "{rel}: files changed");
+        assert_eq!(
+            snapshot(&croot.join("site")),
+            site_before,
+            "{rel}: site changed"
+        );
+    }
+    // A theme file that is a FIFO is not read (only regular files are), so it cannot hang.
+    let theme = root.join("themes/mine/templates");
+    copy_dir(&repo().join("themes/default"), &root.join("themes/mine"));
+    mkfifo(&theme.join("notes.txt"));
+    std::fs::write(root.join("quire.toml"), "theme = \"mine\"\n").unwrap();
+    let o = run_with_deadline(&root, &["build"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+}
