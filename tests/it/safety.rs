@@ -366,7 +366,8 @@ fn a_fifo_a_device_or_an_oversized_file_is_an_error_naming_it() {
         let status = Command::new("mkfifo").arg(path).status().expect("mkfifo");
         assert!(status.success());
     };
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
+    type Make = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Make)> = vec![
         ("content/essay.md", Box::new(mkfifo)),
         ("content/comments.toml", Box::new(mkfifo)),
         (
