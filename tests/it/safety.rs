@@ -424,3 +424,66 @@ fn a_fifo_a_device_or_an_oversized_file_is_an_error_naming_it() {
     let o = run_with_deadline(&root, &["build"]);
     assert!(o.status.success(), "{}", output_text(&o));
 }
+
+/// The tags of an HTML document as the browser's tokenizer sees them (script and style
+/// contents are raw text, ended by `</script` / `</style` in any case).
+fn tag_names(html: &str) -> Vec<String> {
+    quire::html::tags(html)
+        .into_iter()
+        .map(|t| t.name)
+        .collect()
+}
+
+#[test]
+fn upper_case_end_tags_in_a_themes_js_or_css_do_not_break_out_when_inlined() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = project("grid-2x4", &tmp.path().join("p"));
+    copy_dir(&repo().join("themes/default"), &root.join("themes/loud"));
+    std::fs::write(root.join("quire.toml"), "theme = \"loud\"\n").unwrap();
+    // The theme's script and stylesheet are concatenated from these parts.
+    let js = root.join("themes/loud/static/js/90-payload.js");
+    let css = root.join("themes/loud/static/css/95-payload.css");
+    std::fs::write(&js, "").unwrap();
+    std::fs::write(&css, "").unwrap();
+    assert!(
+        js.is_file() && css.is_file(),
+        "the default theme's files moved"
+    );
+    let mut script = std::fs::read_to_string(&js).unwrap();
+    script.push_str(
+        "\nvar a = \"</SCRIPT><img src=x onerror=alert(1)>\";\nvar b = '</Script ><img src=y onerror=alert(2)>';\nvar c = \"<!--<script>\";\n",
+    );
+    std::fs::write(&js, script).unwrap();
+    let mut style = std::fs::read_to_string(&css).unwrap();
+    style.push_str("\n.x::after { content: \"</STYLE><img src=z onerror=alert(3)>\"; }\n");
+    std::fs::write(&css, style).unwrap();
+    let before = snapshot(&root.join("themes"));
+
+    let o = run_in(&root, tmp.path(), &["build"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    let o = run_in(&root, tmp.path(), &["build", "--single-file", "essay.html"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    for page in ["site/404.html", "essay.html"] {
+        let html = std::fs::read_to_string(root.join(page)).unwrap();
+        let names = tag_names(&html);
+        assert!(
+            !names.iter().any(|n| n == "img"),
+            "{page}: an <img> broke out"
+        );
+        assert_eq!(
+            names.iter().filter(|n| *n == "script").count(),
+            1,
+            "{page}: one script element"
+        );
+        assert_eq!(
+            names.iter().filter(|n| *n == "style").count(),
+            1,
+            "{page}: one style element"
+        );
+        assert!(html.contains("<\\/SCRIPT><img src=x"), "{page}");
+        assert!(html.contains("<\\/Script ><img src=y"), "{page}");
+        assert!(html.contains("<\\!--<script>"), "{page}");
+        assert!(html.contains("<\\/STYLE><img src=z"), "{page}");
+    }
+    assert_eq!(snapshot(&root.join("themes")), before);
+}
