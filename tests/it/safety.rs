@@ -487,3 +487,150 @@ fn upper_case_end_tags_in_a_themes_js_or_css_do_not_break_out_when_inlined() {
     }
     assert_eq!(snapshot(&root.join("themes")), before);
 }
+
+/// What a careless (or hostile) author might type: a quote to end an attribute, an angle
+/// bracket to start a tag, an ampersand that must stay one.
+const PAYLOAD: &str = "x\"onmouseover=\"alert(1)\" y='z' <x-pwn onclick=alert(2)> & &amp; end";
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// Puts `PAYLOAD` into every author-supplied value that reaches an attribute (and most that
+/// reach text) of a copy of the grid-2x4 fixture.
+fn payload_project(dir: &Path) -> PathBuf {
+    let root = project("grid-2x4", dir);
+    let p = toml_string(PAYLOAD);
+    let edit = |rel: &str, f: &dyn Fn(String) -> String| {
+        let path = root.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let changed = f(text.clone());
+        assert_ne!(changed, text, "{rel}: the payload went nowhere");
+        std::fs::write(&path, changed).unwrap();
+    };
+    std::fs::write(root.join("quire.toml"), format!("title = {p}\n")).unwrap();
+    edit("content/essay.md", &|t| {
+        let t = t.replacen(
+            "author = \"Test Author\"",
+            &format!("author = {p}\ndescription = {p}"),
+            1,
+        );
+        let t = t.replacen(
+            "title = \"A garden through the year\"",
+            &format!("title = {p}"),
+            1,
+        );
+        t + &format!(
+            "\n## Handlers {{#g\"onmouseover=\"alert(1)\"}}\n\n## Amp {{#a&b}}\n\n## Lt {{#a&lt;b}}\n\n## Class {{#k .c\"onclick=\"alert(3)}}\n\n## Single {{#q'x}}\n\nA [link](https://example.org/ 'ti\"tle <x-pwn> &amp;') and ![alt \" <x-pwn> &amp;](pic.png \"t\\\"x\").\n\n## x\"onmouseover=\"alert(1)\" y='z' \\<x-pwn onclick=alert(2)> & end\n"
+        )
+    });
+    edit("content/grid.toml", &|t| {
+        t.replacen(
+            "caption = \"Garden work by how long the plants live and by season\"",
+            &format!("caption = {p}"),
+            1,
+        )
+        .replacen("from = \"Quick wins\"", &format!("from = {p}"), 1)
+        .replacen("to = \"Long projects\"", &format!("to = {p}"), 1)
+        .replacen("label = \"Short-lived plants\"", &format!("label = {p}"), 1)
+        .replacen("label = \"Spring\"", &format!("label = {p}"), 1)
+        .replacen(
+            "meaning = \"Perennials, shrubs and trees.\"",
+            &format!("meaning = {p}"),
+            1,
+        )
+    });
+    edit("content/references.toml", &|t| {
+        t.replacen("title = \"Soil and Season\"", &format!("title = {p}"), 1)
+            .replacen("venue = \"Fictional Press\"", &format!("venue = {p}"), 1)
+            .replacen(
+                "authors = [\"Ann Gardener\"]",
+                &format!("authors = [{p}]"),
+                1,
+            )
+            .replacen(
+                "note = \"The general handbook.\"",
+                &format!("note = {p}"),
+                1,
+            )
+            .replacen(
+                "url = \"https://example.org/soil\"",
+                "url = \"https://example.org/soil?a=1&b=\\\"2\\\"<x-pwn>\"",
+                1,
+            )
+    });
+    edit("content/comments.toml", &|t| {
+        t.replacen("author = \"a reader\"", &format!("author = {p}"), 1)
+    });
+    root
+}
+
+#[test]
+fn quotes_angles_and_ampersands_in_every_author_value_stay_inside_their_attribute() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = payload_project(&tmp.path().join("p"));
+    // The grid's table labels must match grid.toml's: the test renames them there only, so
+    // the essay's table is made to match.
+    // (Raw HTML in the essay is passed through by design, so the essay's copy holds no
+    // angle bracket.)
+    let label = "x\"onmouseover=\"alert(1)\" y='z' & end";
+    let essay = std::fs::read_to_string(root.join("content/essay.md")).unwrap();
+    let essay = essay
+        .replacen("| Spring |", &format!("| {label} |"), 1)
+        .replacen("| Short-lived plants |", &format!("| {label} |"), 1);
+    std::fs::write(root.join("content/essay.md"), essay).unwrap();
+    let grid = std::fs::read_to_string(root.join("content/grid.toml")).unwrap();
+    let grid = grid.replacen(
+        &format!("label = {}", toml_string(PAYLOAD)),
+        &format!("label = {}", toml_string(label)),
+        2,
+    );
+    std::fs::write(root.join("content/grid.toml"), grid).unwrap();
+    let before = snapshot(&root.join("content"));
+    let o = run_in(&root, tmp.path(), &["build"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    let o = run_in(&root, tmp.path(), &["build", "--single-file", "essay.html"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    assert_eq!(snapshot(&root.join("content")), before);
+
+    let mut pages: Vec<PathBuf> = walkdir::WalkDir::new(root.join("site"))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect();
+    pages.push(root.join("essay.html"));
+    let mut heading_ids = Vec::new();
+    for page in &pages {
+        let html = std::fs::read_to_string(page).unwrap();
+        for tag in quire::html::tags(&html) {
+            assert_ne!(
+                tag.name,
+                "x-pwn",
+                "{}: a tag broke out: {}",
+                page.display(),
+                &html[tag.span.start.saturating_sub(300)..tag.span.end]
+            );
+            for attr in &tag.attrs {
+                assert!(
+                    !attr.name.starts_with("on"),
+                    "{}: <{} {}=...> broke out",
+                    page.display(),
+                    tag.name,
+                    attr.name
+                );
+            }
+            if tag.name == "h2"
+                && let Some(id) = tag.get("id")
+            {
+                heading_ids.push(id.to_string());
+            }
+        }
+    }
+    // The explicit ids are kept as the author wrote them, ampersand entity and all.
+    for id in ["g\"onmouseover=\"alert(1)\"", "a&b", "a&lt;b", "k", "q'x"] {
+        assert!(
+            heading_ids.iter().any(|h| h == id),
+            "{id:?} not in {heading_ids:?}"
+        );
+    }
+}
