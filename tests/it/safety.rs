@@ -520,9 +520,7 @@ fn payload_project(dir: &Path) -> PathBuf {
             &format!("title = {p}"),
             1,
         );
-        t + &format!(
-            "\n## Handlers {{#g\"onmouseover=\"alert(1)\"}}\n\n## Amp {{#a&b}}\n\n## Lt {{#a&lt;b}}\n\n## Class {{#k .c\"onclick=\"alert(3)}}\n\n## Single {{#q'x}}\n\nA [link](https://example.org/ 'ti\"tle <x-pwn> &amp;') and ![alt \" <x-pwn> &amp;](pic.png \"t\\\"x\").\n\n## x\"onmouseover=\"alert(1)\" y='z' \\<x-pwn onclick=alert(2)> & end\n"
-        )
+        t + "\n## Handlers {#g\"onmouseover=\"alert(1)\"}\n\n## Amp {#a&b}\n\n## Lt {#a&lt;b}\n\n## Class {#k .c\"onclick=\"alert(3)}\n\n## Single {#q'x}\n\nA [link](https://example.org/ 'ti\"tle <x-pwn> &amp;') and ![alt \" <x-pwn> &amp;](pic.png \"t\\\"x\").\n\n## x\"onmouseover=\"alert(1)\" y='z' \\<x-pwn onclick=alert(2)> & end\n"
     });
     edit("content/grid.toml", &|t| {
         t.replacen(
