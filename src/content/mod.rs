@@ -8,6 +8,7 @@ pub mod comments;
 pub mod essay;
 pub mod grid;
 pub mod references;
+pub mod url;
 
 use std::path::{Path, PathBuf};
 
@@ -63,7 +64,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Content> {
     note("content/references.toml", bibliography.is_some());
     let thread = thread.unwrap_or_default();
     let bibliography = bibliography.unwrap_or_default();
-    Some(Content {
+    let content = Content {
         root: root.to_path_buf(),
         config,
         essay: essay?,
@@ -71,7 +72,9 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Content> {
         thread,
         bibliography,
         unreadable,
-    })
+    };
+    url::check(&content, diags);
+    Some(content)
 }
 
 fn read_optional(root: &Path, rel: &str, diags: &mut Diagnostics) -> Option<SourceFile> {

@@ -632,3 +632,127 @@ fn quotes_angles_and_ampersands_in_every_author_value_stay_inside_their_attribut
         );
     }
 }
+
+/// `file:line:` of the first occurrence of `needle` in the project file `rel`.
+fn line_of(root: &Path, rel: &str, needle: &str) -> String {
+    let text = std::fs::read_to_string(root.join(rel)).unwrap();
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in {rel}"));
+    format!(
+        "{rel}:{}:",
+        text[..at].lines().count().max(1) + usize::from(text[..at].ends_with('\n'))
+    )
+}
+
+#[test]
+fn javascript_data_and_vbscript_urls_from_the_author_are_build_errors_at_their_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = project("grid-2x4", &tmp.path().join("p"));
+    let o = run_in(&root, tmp.path(), &["build"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    let edit = |rel: &str, from: &str, to: &str| {
+        let path = root.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{rel}: {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "content/references.toml",
+        "url = \"https://example.org/soil\"",
+        "url = \"javascript:alert(document.domain)\"",
+    );
+    edit(
+        "content/essay.md",
+        "date = 2023-05-06",
+        "date = 2023-05-06\noriginal_url = \" JavaScript:alert(1)\"",
+    );
+    edit(
+        "content/essay.md",
+        "[the chore everyone knows](cell:perennial-summer)",
+        "[the chore everyone knows](vbscript:msgbox)",
+    );
+    edit(
+        "content/essay.md",
+        "A note citing [@gardener2001].",
+        "A note citing [@gardener2001] and [a page](data:text/html,<script>alert(1)</script>).",
+    );
+    let before = snapshot(tmp.path());
+    let o = run_in(&root, tmp.path(), &["build"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
+    for (rel, needle, scheme) in [
+        (
+            "content/references.toml",
+            "javascript:alert(document",
+            "javascript",
+        ),
+        ("content/essay.md", "JavaScript:alert(1)", "javascript"),
+        (
+            "content/essay.md",
+            "[the chore everyone knows](vbscript",
+            "vbscript",
+        ),
+        ("content/essay.md", "[a page](data:", "data"),
+    ] {
+        let at = line_of(&root, rel, needle);
+        assert!(err.contains(&at), "expected an error at {at} in:\n{err}");
+        assert!(
+            err.contains(&format!("`{scheme}:` URL in {rel}: only http, https and mailto links and relative paths are allowed")),
+            "{scheme} in {rel}:\n{err}"
+        );
+    }
+    assert!(
+        err.contains("the previous site was left as it was"),
+        "{err}"
+    );
+    assert_eq!(snapshot(tmp.path()), before);
+}
+
+#[test]
+fn check_reports_script_urls_anywhere_in_a_built_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = project("minimal", &tmp.path().join("p"));
+    let o = run_in(&root, tmp.path(), &["build"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    let o = run_in(&root, tmp.path(), &["check"]);
+    assert!(o.status.success(), "a clean site: {}", output_text(&o));
+    // Someone edits the built site by hand, or raw HTML in the essay carries a payload.
+    std::fs::write(
+        root.join("site/extra.html"),
+        concat!(
+            "<!doctype html><title>x</title>\n",
+            "<a href=\"javascript:alert(1)\">a</a>\n",
+            "<a href=\" VBScript:msgbox\">b</a>\n",
+            "<a href=\"data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;\">c</a>\n",
+            "<iframe src=\"DATA:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\"></iframe>\n",
+            "<form action=\"java&#x09;script:alert(1)\"></form>\n",
+            "<img src=\"data:image/png;base64,iVBORw0KGgo=\" alt=\"\">\n",
+        ),
+    )
+    .unwrap();
+    let before = snapshot(tmp.path());
+    let o = run_in(&root, tmp.path(), &["check"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
+    for (line, link) in [
+        (2, "javascript:alert(1)"),
+        (3, " VBScript:msgbox"),
+        (4, "data:text/html,<script>alert(1)</script>"),
+        (5, "DATA:text/html;base64,"),
+        (6, "java\tscript:alert(1)"),
+    ] {
+        let needle = format!("extra.html:{line}:");
+        let hit = out
+            .lines()
+            .find(|l| l.contains(&needle))
+            .unwrap_or_else(|| panic!("no problem reported at {needle}:\n{}", output_text(&o)));
+        assert!(hit.contains(link), "{hit}");
+        assert!(hit.contains("script"), "{hit}");
+    }
+    assert!(
+        !out.contains("extra.html:7:"),
+        "a data: image is not a script: {out}"
+    );
+    assert_eq!(snapshot(tmp.path()), before, "check changed files");
+}
