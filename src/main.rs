@@ -82,6 +82,10 @@ enum Command {
         /// Poll for changes instead of waiting for file-system events.
         #[arg(long)]
         poll: bool,
+        /// Also answer to this host name (repeatable). The server answers only to
+        /// localhost, 127.0.0.1, [::1] and the --bind address; any other Host gets 421.
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_host: Vec<String>,
     },
     /// Validate the content and every internal link, anchor and resource of the built site.
     #[command(
@@ -178,6 +182,7 @@ fn main() -> ExitCode {
             bind,
             open,
             poll,
+            allow_host,
         } => {
             let options = quire::serve::ServeOptions {
                 build: quire::BuildOptions {
@@ -192,6 +197,7 @@ fn main() -> ExitCode {
                 poll,
                 styled,
                 quiet,
+                allow_hosts: allow_host,
             };
             match quire::serve::serve(options) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -756,3 +756,174 @@ fn check_reports_script_urls_anywhere_in_a_built_site() {
     );
     assert_eq!(snapshot(tmp.path()), before, "check changed files");
 }
+
+/// Sends `request` as given and reads the answer until the server closes the connection.
+fn raw_request(addr: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to quire serve");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+fn status_of(response: &str) -> &str {
+    response.split(' ').nth(1).unwrap_or("(no response)")
+}
+
+#[test]
+fn serve_answers_only_to_its_own_names() {
+    use crate::serve_helper::Server;
+    let project = crate::serve_helper::project();
+    let server = Server::start_with(project.path(), &["--allow-host", "Quire.Test"]);
+    let port = server.addr.rsplit(':').next().unwrap().to_string();
+    let ask = |host: Option<&str>, path: &str| {
+        let host_line = host.map(|h| format!("Host: {h}\r\n")).unwrap_or_default();
+        raw_request(
+            &server.addr,
+            &format!("GET {path} HTTP/1.1\r\n{host_line}Connection: close\r\n\r\n"),
+        )
+    };
+    let before = snapshot(&project.path().join("content"));
+    // A page on another site whose name was rebound to 127.0.0.1 sends its own name.
+    for host in [
+        "evil.example".to_string(),
+        format!("evil.example:{port}"),
+        format!("127.0.0.1.evil.example:{port}"),
+        format!("localhost.evil.example:{port}"),
+        "10.0.0.1".to_string(),
+    ] {
+        for path in ["/", "/index.html", "/__quire/events", "/references.html"] {
+            let r = ask(Some(&host), path);
+            assert_eq!(status_of(&r), "421", "Host {host} {path}: {r}");
+            assert!(r.contains("--allow-host"), "{r}");
+            assert!(!r.contains("<main"), "Host {host} {path} got the site: {r}");
+        }
+    }
+    let r = ask(None, "/");
+    assert_eq!(status_of(&r), "421", "no Host: {r}");
+    for host in [
+        format!("localhost:{port}"),
+        format!("LocalHost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        "localhost".to_string(),
+        format!("quire.test:{port}"),
+    ] {
+        let r = ask(Some(&host), "/");
+        assert_eq!(status_of(&r), "200", "Host {host}: {r}");
+        assert!(r.contains("<main"), "Host {host}: {r}");
+    }
+    assert_eq!(snapshot(&project.path().join("content")), before);
+}
+
+#[test]
+fn serve_closes_connections_that_are_slow_or_idle() {
+    use crate::serve_helper::Server;
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let project = crate::serve_helper::project();
+    let server = Server::start(project.path());
+    let addr = server.addr.clone();
+    let deadline = Duration::from_secs(60);
+    // Each client returns what it saw and how long the server kept it.
+    let slow_headers = {
+        let addr = addr.clone();
+        std::thread::spawn(move || {
+            let mut s = std::net::TcpStream::connect(&addr).unwrap();
+            s.set_read_timeout(Some(Duration::from_millis(200)))
+                .unwrap();
+            let started = Instant::now();
+            s.write_all(format!("GET / HTTP/1.1\r\nHost: {addr}\r\n").as_bytes())
+                .unwrap();
+            // One header line a second, never the blank line that ends them.
+            let mut n = 0;
+            while started.elapsed() < deadline {
+                if s.write_all(format!("X-Slow-{n}: a\r\n").as_bytes())
+                    .is_err()
+                {
+                    return ("write failed", started.elapsed());
+                }
+                n += 1;
+                let mut buf = [0u8; 512];
+                match s.read(&mut buf) {
+                    Ok(0) => return ("closed", started.elapsed()),
+                    Ok(_) => return ("answered", started.elapsed()),
+                    Err(e)
+                        if e.kind() == std::io::ErrorKind::WouldBlock
+                            || e.kind() == std::io::ErrorKind::TimedOut => {}
+                    Err(_) => return ("closed", started.elapsed()),
+                }
+                std::thread::sleep(Duration::from_millis(800));
+            }
+            ("still open", started.elapsed())
+        })
+    };
+    let silent = |first_request: bool| {
+        let addr = addr.clone();
+        std::thread::spawn(move || {
+            let mut s = std::net::TcpStream::connect(&addr).unwrap();
+            s.set_read_timeout(Some(deadline)).unwrap();
+            let mut seen = Vec::new();
+            if first_request {
+                // One complete keep-alive request, answered; then silence.
+                s.write_all(format!("GET /index.html HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+                    .unwrap();
+            }
+            let started = Instant::now();
+            let mut buf = [0u8; 65536];
+            loop {
+                match s.read(&mut buf) {
+                    Ok(0) => {
+                        return (
+                            String::from_utf8_lossy(&seen).into_owned(),
+                            started.elapsed(),
+                            true,
+                        );
+                    }
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    Err(_) => {
+                        return (
+                            String::from_utf8_lossy(&seen).into_owned(),
+                            started.elapsed(),
+                            false,
+                        );
+                    }
+                }
+            }
+        })
+    };
+    let idle_fresh = silent(false);
+    let idle_after_response = silent(true);
+
+    let (what, took) = slow_headers.join().unwrap();
+    assert_eq!(what, "closed", "slow headers: {what} after {took:?}");
+    let (seen, took, closed) = idle_fresh.join().unwrap();
+    assert!(
+        closed,
+        "a connection that sent nothing was still open after {took:?}"
+    );
+    assert!(
+        seen.is_empty() || seen.starts_with("HTTP/1.1 408"),
+        "{seen}"
+    );
+    let (seen, took, closed) = idle_after_response.join().unwrap();
+    assert!(
+        closed,
+        "an idle keep-alive connection was still open after {took:?}"
+    );
+    assert!(
+        seen.starts_with("HTTP/1.1 200"),
+        "{}",
+        &seen[..seen.len().min(200)]
+    );
+    // And the server still serves.
+    let r = raw_request(
+        &addr,
+        &format!("GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    );
+    assert_eq!(status_of(&r), "200", "{r}");
+}
