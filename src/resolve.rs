@@ -698,7 +698,28 @@ fn link_thread(
     }
     let blocks = &content.essay.outline.blocks;
     let normalized: Vec<String> = blocks.iter().map(|b| normalize(&b.text)).collect();
-    let quotes = QuoteIndex::new(thread, &normalized);
+    let quotes = match QuoteIndex::new(thread, &normalized) {
+        Ok(quotes) => Some(quotes),
+        Err(TooManyMatches {
+            worst: (i, k),
+            count,
+        }) => {
+            let c = &thread.comments[i];
+            let a = &c.annotations[k];
+            diags.push(
+                Diagnostic::error(format!(
+                    "the annotation quotes match the essay more than {MAX_QUOTE_MATCHES} times between them, quire's limit"
+                ))
+                .at(file, a.quote.span())
+                .label(format!(
+                    "comment `{}`: this quote alone matched {count} times before quire stopped counting",
+                    c.id.get_ref()
+                ))
+                .help("a quote should match exactly one passage: quote whole phrases, not a few letters"),
+            );
+            None
+        }
+    };
     for (i, c) in thread.comments.iter().enumerate() {
         for (k, a) in c.annotations.iter().enumerate() {
             if let Some(cell) = &a.cell
@@ -723,7 +744,9 @@ fn link_thread(
                 });
                 continue;
             }
-            let hits = quotes.hits(i, k, &normalized);
+            // When the index gave up, its error stands for every quote.
+            let Some(quotes) = &quotes else { continue };
+            let hits = quotes.hits(i, k);
             match hits.as_slice() {
                 [b] => linked.annotations.push(LinkedAnnotation {
                     comment: i,
@@ -771,19 +794,34 @@ fn link_thread(
     linked
 }
 
+/// The most quote matches (overlapping, all quotes together) the index records. Real
+/// threads stay far below it (a quote should match once); quotes built to overlap (`a`,
+/// `aa`, `aaa`, … against a run of `a`) would otherwise make quotes × essay length matches.
+pub const MAX_QUOTE_MATCHES: usize = 1_000_000;
+
 /// Where each annotation's quote occurs in the essay, found in one pass over the essay's
 /// blocks for all quotes together (Aho-Corasick), rather than one search per quote and
 /// block: a long thread quoting a long essay would otherwise cost quotes x essay length.
+/// The pass stops at [`MAX_QUOTE_MATCHES`], so its cost is bounded whatever the quotes.
 struct QuoteIndex {
     /// (comment, annotation) -> index into `patterns`, for annotations that need a match.
     pattern_of: HashMap<(usize, usize), usize>,
-    patterns: Vec<String>,
-    /// Pattern -> the blocks it occurs in, ascending, each once.
-    blocks_of: Vec<Vec<usize>>,
+    /// Pattern -> (block, non-overlapping occurrences in it), blocks ascending.
+    blocks_of: Vec<Vec<(usize, usize)>>,
+}
+
+/// The index gave up: the quotes match the essay more than [`MAX_QUOTE_MATCHES`] times.
+struct TooManyMatches {
+    /// The annotation whose quote had matched most often, and how often.
+    worst: (usize, usize),
+    count: usize,
 }
 
 impl QuoteIndex {
-    fn new(thread: &crate::content::Thread, normalized: &[String]) -> QuoteIndex {
+    fn new(
+        thread: &crate::content::Thread,
+        normalized: &[String],
+    ) -> Result<QuoteIndex, TooManyMatches> {
         let mut pattern_of = HashMap::new();
         let mut by_text: HashMap<String, usize> = HashMap::new();
         let mut patterns = Vec::new();
@@ -803,46 +841,81 @@ impl QuoteIndex {
                 pattern_of.insert((i, k), p);
             }
         }
-        let mut blocks_of = vec![Vec::new(); patterns.len()];
-        if !patterns.is_empty()
-            && let Ok(ac) = aho_corasick::AhoCorasick::builder()
-                // No DFA: building one costs more than a small build spends searching.
-                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-                .build(&patterns)
-        {
-            for (b, text) in normalized.iter().enumerate() {
-                for m in ac.find_overlapping_iter(text) {
-                    let list: &mut Vec<usize> = &mut blocks_of[m.pattern().as_usize()];
-                    if list.last() != Some(&b) {
-                        list.push(b);
-                    }
-                }
-            }
-        } else if !patterns.is_empty() {
+        let mut blocks_of: Vec<Vec<(usize, usize)>> = vec![Vec::new(); patterns.len()];
+        if patterns.is_empty() {
+            return Ok(QuoteIndex {
+                pattern_of,
+                blocks_of,
+            });
+        }
+        let ac = aho_corasick::AhoCorasick::builder()
+            // No DFA: building one costs more than a small build spends searching.
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(&patterns);
+        let Ok(ac) = ac else {
             // The automaton can only fail on absurd sizes; search quote by quote instead.
             for (p, q) in patterns.iter().enumerate() {
                 blocks_of[p] = (0..normalized.len())
-                    .filter(|&b| normalized[b].contains(q.as_str()))
+                    .map(|b| (b, normalized[b].matches(q.as_str()).count()))
+                    .filter(|&(_, n)| n > 0)
                     .collect();
             }
+            return Ok(QuoteIndex {
+                pattern_of,
+                blocks_of,
+            });
+        };
+        // Per pattern: where its last counted occurrence ended, to count non-overlapping
+        // occurrences (as `str::matches` does) from the overlapping ones.
+        let mut last_end = vec![0usize; patterns.len()];
+        let mut seen = vec![0usize; patterns.len()];
+        let mut total = 0usize;
+        for (b, text) in normalized.iter().enumerate() {
+            for m in ac.find_overlapping_iter(text) {
+                let p = m.pattern().as_usize();
+                total += 1;
+                seen[p] += 1;
+                if total > MAX_QUOTE_MATCHES {
+                    let worst = (0..patterns.len()).max_by_key(|&p| seen[p]).unwrap_or(0);
+                    let annotation = pattern_of
+                        .iter()
+                        .filter(|(_, q)| **q == worst)
+                        .map(|(a, _)| *a)
+                        .min()
+                        .unwrap_or_default();
+                    return Err(TooManyMatches {
+                        worst: annotation,
+                        count: seen[worst],
+                    });
+                }
+                let list = &mut blocks_of[p];
+                if list.last().is_none_or(|&(last, _)| last != b) {
+                    list.push((b, 0));
+                    last_end[p] = 0;
+                }
+                if m.start() >= last_end[p] {
+                    last_end[p] = m.end();
+                    if let Some(entry) = list.last_mut() {
+                        entry.1 += 1;
+                    }
+                }
+            }
         }
-        QuoteIndex {
+        Ok(QuoteIndex {
             pattern_of,
-            patterns,
             blocks_of,
-        }
+        })
     }
 
     /// The blocks that annotation `k` of comment `i` matches, a block repeated once per
     /// (non-overlapping) occurrence; empty for an empty quote.
-    fn hits(&self, i: usize, k: usize, normalized: &[String]) -> Vec<usize> {
+    fn hits(&self, i: usize, k: usize) -> Vec<usize> {
         let Some(&p) = self.pattern_of.get(&(i, k)) else {
             return Vec::new();
         };
-        let quote = self.patterns[p].as_str();
         self.blocks_of[p]
             .iter()
-            .flat_map(|&b| std::iter::repeat_n(b, normalized[b].matches(quote).count()))
+            .flat_map(|&(b, n)| std::iter::repeat_n(b, n))
             .collect()
     }
 }

@@ -927,3 +927,66 @@ fn serve_closes_connections_that_are_slow_or_idle() {
     );
     assert_eq!(status_of(&r), "200", "{r}");
 }
+
+/// A project whose thread quotes `a`, `aa`, `aaa`, … against one paragraph of `a`s.
+fn overlapping_quotes_project(dir: &Path, quotes: usize, essay_bytes: usize) -> PathBuf {
+    let content = dir.join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    std::fs::write(
+        content.join("essay.md"),
+        format!(
+            "+++\ntitle = \"Overlapping quotes\"\n+++\n{}\n",
+            "a".repeat(essay_bytes)
+        ),
+    )
+    .unwrap();
+    let mut toml = String::new();
+    for n in 1..=quotes {
+        toml.push_str(&format!(
+            "[[comment]]\nid = \"c{n}\"\nbody = \"x\"\n\n[[comment.annotation]]\nquote = \"{}\"\n\n",
+            "a".repeat(n)
+        ));
+    }
+    std::fs::write(content.join("comments.toml"), toml).unwrap();
+    dir.to_path_buf()
+}
+
+#[test]
+fn overlapping_quotes_stop_at_a_clear_limit() {
+    // The red team's case at a size a debug build runs quickly: 2,000 quotes against
+    // 200 KB would make 400 million overlapping matches. Its full size (10,000 against
+    // 1 MB) is timed by bench/overlapping_quotes.py.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = overlapping_quotes_project(&tmp.path().join("p"), 2_000, 200_000);
+    let before = snapshot(tmp.path());
+    let o = run_with_deadline(&root, &["build"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
+    assert!(
+        err.contains("the annotation quotes match the essay more than 1000000 times between them, quire's limit"),
+        "{err}"
+    );
+    assert!(err.contains("content/comments.toml:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(snapshot(tmp.path()), before);
+
+    // Under the limit, overlapping quotes are counted as `str::matches` counts them:
+    // `aaa` in a paragraph of four `a`s matches once; `aa` twice.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = overlapping_quotes_project(&tmp.path().join("p"), 3, 4);
+    let toml = std::fs::read_to_string(root.join("content/comments.toml")).unwrap();
+    std::fs::write(
+        root.join("content/comments.toml"),
+        toml.replacen("quote = \"a\"\n", "quote = \"aaaa\"\n", 1),
+    )
+    .unwrap();
+    let o = run_with_deadline(&root, &["build"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
+    assert!(
+        err.contains("comment `c2`: quote matches 2 passages"),
+        "{err}"
+    );
+    assert!(!err.contains("comment `c1`"), "{err}");
+    assert!(!err.contains("comment `c3`"), "{err}");
+}
