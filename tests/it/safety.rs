@@ -990,3 +990,42 @@ fn overlapping_quotes_stop_at_a_clear_limit() {
     assert!(!err.contains("comment `c1`"), "{err}");
     assert!(!err.contains("comment `c3`"), "{err}");
 }
+
+#[test]
+fn quire_new_ignores_what_a_killed_build_leaves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("essay");
+    let o = run_in(tmp.path(), tmp.path(), &["new", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    let ignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
+    let lines: Vec<&str> = ignore.lines().collect();
+    assert!(lines.contains(&"/site/"), "{ignore}");
+    assert!(lines.contains(&"/.site.quire-*"), "{ignore}");
+    // As git reads it.
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("git")
+    };
+    assert!(git(&["init", "-q"]).status.success());
+    for path in [
+        ".site.quire-new-4242/index.html",
+        ".site.quire-old-7/.quire-site",
+        "site/index.html",
+    ] {
+        let o = git(&["check-ignore", "-q", path]);
+        assert!(o.status.success(), "{path} is not ignored by:\n{ignore}");
+    }
+    assert!(
+        !git(&["check-ignore", "-q", "content/essay.md"])
+            .status
+            .success()
+    );
+    // And the project builds twice (the second build replaces the first, marker and all).
+    for _ in 0..2 {
+        let o = run_in(&dir, tmp.path(), &["build"]);
+        assert!(o.status.success(), "{}", output_text(&o));
+    }
+}
