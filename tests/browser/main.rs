@@ -12,6 +12,7 @@ mod grid;
 mod harness_selftest;
 mod new;
 mod offline;
+mod safety;
 mod serve;
 mod site;
 mod thread;
