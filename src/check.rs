@@ -230,6 +230,36 @@ fn references(tag: &Tag) -> Vec<(String, Kind, std::ops::Range<usize>)> {
     out
 }
 
+/// Why a URL can run script, if it can: `javascript:` and `vbscript:` anywhere, `data:`
+/// as a link (it opens a document the link's author wrote) or loaded as a document or a
+/// script. A `data:` image (the single-file export embeds them) runs nothing.
+fn dangerous(url: &str, kind: Kind) -> Option<&'static str> {
+    let scheme = crate::content::url::scheme(url)?;
+    match scheme.as_str() {
+        "javascript" | "vbscript" => {
+            Some("a `javascript:` or `vbscript:` URL runs script; link to a page or a file instead")
+        }
+        "data" => {
+            let media = url
+                .split_once(':')
+                .map_or("", |(_, rest)| rest)
+                .split([';', ','])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            let runs = media.contains("html")
+                || media.contains("javascript")
+                || media.contains("ecmascript")
+                || media.contains("xml") && !media.starts_with("image/");
+            (kind == Kind::Link || runs).then_some(
+                "a `data:` URL can carry a page with script; link to a file of the site instead",
+            )
+        }
+        _ => None,
+    }
+}
+
 struct Reference {
     page: String,
     offset: usize,
@@ -319,6 +349,10 @@ pub fn check_files(files: &BTreeMap<String, Vec<u8>>) -> SiteReport {
             }
         };
         let url = r.url.trim();
+        if let Some(message) = dangerous(url, r.kind) {
+            report.problems.push(problem(message.into()));
+            continue;
+        }
         if html::is_remote(url) {
             match r.kind {
                 Kind::Load => report.problems.push(problem(

@@ -19,12 +19,31 @@ use crate::render::publish::{inline_script, inline_style};
 /// The id of the section that holds the references page.
 pub const REFERENCES_ID: &str = "references";
 
+/// The comment every export starts with, after its doctype: how quire knows a file it may
+/// replace without `--force`.
+pub const EXPORT_MARKER: &str =
+    "<!-- quire single-file export: quire build --single-file replaces this file -->";
+
+/// Whether the first bytes of a file are those of a previous export.
+pub fn is_previous_export(head: &[u8]) -> bool {
+    String::from_utf8_lossy(head).contains(EXPORT_MARKER)
+}
+
 /// `quire build --single-file PATH`: renders the site in memory and writes it as one file.
 /// Returns the number of bytes written; on error nothing is written.
 pub fn export(options: &BuildOptions, path: &Path) -> Result<(usize, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::new();
+    // `site/../essay.html` names essay.html even when site/ does not exist.
+    let resolved = crate::output::resolve(path);
+    let path = resolved.as_deref().unwrap_or(path);
     if let Err(d) = check_destination(path) {
         diags.push(*d);
+        return Err(diags);
+    }
+    if let Err((message, help)) =
+        crate::output::check_export_target(path, &options.root, options.force, is_previous_export)
+    {
+        diags.push(Diagnostic::error(message).help(help));
         return Err(diags);
     }
     let Some((pages, _)) = crate::render_site(options, &mut diags).filter(|_| !diags.has_errors())
@@ -199,7 +218,22 @@ pub fn single_file(pages: &[Page], diags: &mut Diagnostics) -> Option<String> {
     for (span, new) in edits {
         doc.replace_range(span, &new);
     }
-    Some(doc)
+    Some(mark_export(doc))
+}
+
+/// The export marker, after the doctype (before it, a comment would put browsers in quirks
+/// mode).
+fn mark_export(mut doc: String) -> String {
+    let at = if doc
+        .get(..9)
+        .is_some_and(|d| d.eq_ignore_ascii_case("<!doctype"))
+    {
+        doc.find('>').map_or(0, |i| i + 1)
+    } else {
+        0
+    };
+    doc.insert_str(at, &format!("\n{EXPORT_MARKER}"));
+    doc
 }
 
 /// A link to another page, as an anchor in the single document.

@@ -38,6 +38,8 @@ pub struct BuildOptions {
     pub out: Option<PathBuf>,
     /// Overrides `base_url` from `quire.toml`.
     pub base_url: Option<String>,
+    /// `--force`: replace an output folder (or exported file) quire did not write.
+    pub force: bool,
 }
 
 /// What a successful build did.
@@ -78,19 +80,39 @@ pub fn render_site(
     Some((pages, out))
 }
 
+/// Why a build failed, and whether the previous site is still in place.
+#[derive(Debug)]
+pub struct BuildFailure {
+    pub diags: Diagnostics,
+    /// False only when a swap failed half-way and the old site could not be put back (the
+    /// diagnostic says where it is).
+    pub previous_kept: bool,
+}
+
 /// The whole build: render, then write atomically. On error the old site is untouched.
-pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let mut diags = Diagnostics::new();
     let rendered = render_site(options, &mut diags);
     let Some((pages, out)) = rendered.filter(|_| !diags.has_errors()) else {
-        return Err(diags);
+        return Err(BuildFailure {
+            diags,
+            previous_kept: true,
+        });
     };
-    if let Err(e) = output::write_site(&out, &pages) {
-        diags.push(Diagnostic::error(format!(
-            "cannot write the site to {}: {e}",
-            out.display()
-        )));
-        return Err(diags);
+    let guard = output::Guard {
+        root: &options.root,
+        force: options.force,
+    };
+    if let Err(e) = output::write_site(&out, &pages, guard) {
+        let mut d = Diagnostic::error(format!("cannot write the site to {}: {e}", out.display()));
+        if let Some(help) = e.help {
+            d = d.help(help);
+        }
+        diags.push(d);
+        return Err(BuildFailure {
+            diags,
+            previous_kept: e.previous_kept,
+        });
     }
     Ok(BuildReport {
         out,

@@ -54,6 +54,10 @@ enum Command {
         /// script, every cell, note, comment and reference inside; no network needed).
         #[arg(long, value_name = "PATH")]
         single_file: Option<PathBuf>,
+        /// Replace an output folder that quire did not write (everything in it is deleted),
+        /// or a --single-file PATH that is not a previous export.
+        #[arg(long)]
+        force: bool,
     },
     /// Build, serve the site on this machine, and rebuild and reload the browser on every save.
     #[command(
@@ -78,6 +82,10 @@ enum Command {
         /// Poll for changes instead of waiting for file-system events.
         #[arg(long)]
         poll: bool,
+        /// Also answer to this host name (repeatable). The server answers only to
+        /// localhost, 127.0.0.1, [::1] and the --bind address; any other Host gets 421.
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_host: Vec<String>,
     },
     /// Validate the content and every internal link, anchor and resource of the built site.
     #[command(
@@ -231,12 +239,14 @@ fn main() -> ExitCode {
             out,
             base_url,
             single_file,
+            force,
         } => {
             let started = Instant::now();
             let options = quire::BuildOptions {
                 root: quire::find_root(root.as_deref()),
                 out,
                 base_url,
+                force,
             };
             match single_file {
                 Some(path) => export(&options, &path, started, styled, quiet),
@@ -259,12 +269,14 @@ fn main() -> ExitCode {
             bind,
             open,
             poll,
+            allow_host,
         } => {
             let options = quire::serve::ServeOptions {
                 build: quire::BuildOptions {
                     root: quire::find_root(root.as_deref()),
                     out,
                     base_url: None,
+                    force: false,
                 },
                 bind,
                 port,
@@ -272,6 +284,7 @@ fn main() -> ExitCode {
                 poll,
                 styled,
                 quiet,
+                allow_hosts: allow_host,
             };
             match quire::serve::serve(options) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -464,12 +477,18 @@ fn build(options: &quire::BuildOptions, started: Instant, styled: bool, quiet: b
             }
             ExitCode::SUCCESS
         }
-        Err(diags) => {
+        Err(failure) => {
+            let diags = &failure.diags;
             eprint!("{}", diags.render(styled));
             let n = diags.error_count();
             eprintln!(
-                "error: build failed with {n} error{}; the previous site was left as it was",
-                if n == 1 { "" } else { "s" }
+                "error: build failed with {n} error{}{}",
+                if n == 1 { "" } else { "s" },
+                if failure.previous_kept {
+                    "; the previous site was left as it was"
+                } else {
+                    ""
+                }
             );
             ExitCode::FAILURE
         }

@@ -145,7 +145,7 @@ pub fn files(options: &NewOptions) -> Result<Vec<ScaffoldFile>, Box<Diagnostic>>
         file(".github/workflows/pages.yml", pages_workflow()),
         file(
             ".gitignore",
-            "# The built site: quire build writes it, the Pages workflow publishes it.\n/site/\n"
+            "# The built site: quire build writes it, the Pages workflow publishes it.\n/site/\n# What a build that was killed half-way leaves beside it (the next build removes it).\n/.site.quire-*\n"
                 .into(),
         ),
         file("README.md", readme(&title)),

@@ -41,6 +41,30 @@ pub struct ServeOptions {
     pub styled: bool,
     /// Print only warnings and errors (and the `serving URL` line on standard output).
     pub quiet: bool,
+    /// Host names to answer to besides localhost, 127.0.0.1, [::1] and the bound address
+    /// (`--allow-host`).
+    pub allow_hosts: Vec<String>,
+}
+
+/// The host names the server answers to (see `http::App::hosts`).
+fn allowed_hosts(bind: IpAddr, extra: &[String]) -> Vec<String> {
+    let bound = match bind {
+        IpAddr::V4(ip) => ip.to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+    };
+    let mut hosts: Vec<String> = ["localhost", "127.0.0.1", "[::1]"]
+        .into_iter()
+        .map(String::from)
+        .chain([bound])
+        .chain(
+            extra
+                .iter()
+                .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase()),
+        )
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
 }
 
 /// Why `serve` could not run at all. Bad content is never one of these: it is shown in the
@@ -216,13 +240,13 @@ pub fn serve(mut options: ServeOptions) -> Result<(), ServeError> {
     let app = Arc::new(http::App {
         out,
         status: status_rx,
+        hosts: allowed_hosts(options.bind, &options.allow_hosts),
     });
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        let server = axum::serve(listener, http::router(app));
         tokio::select! {
-            result = server => result,
-            _ = tokio::signal::ctrl_c() => Ok(()),
+            () = http::serve_connections(listener, http::router(app)) => Ok(()),
+            _ = tokio::signal::ctrl_c() => Ok::<(), std::io::Error>(()),
         }
     });
     result.map_err(|e| ServeError::Setup(format!("the server stopped: {e}")))

@@ -8,6 +8,7 @@ pub mod comments;
 pub mod essay;
 pub mod grid;
 pub mod references;
+pub mod url;
 
 use std::path::{Path, PathBuf};
 
@@ -64,7 +65,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Content> {
     note("content/references.toml", bibliography.is_some());
     let thread = thread.unwrap_or_default();
     let bibliography = bibliography.unwrap_or_default();
-    Some(Content {
+    let content = Content {
         root: root.to_path_buf(),
         config,
         essay: essay?,
@@ -72,7 +73,9 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Content> {
         thread,
         bibliography,
         unreadable,
-    })
+    };
+    url::check(&content, diags);
+    Some(content)
 }
 
 /// A `.md` file in content/ other than essay.md is read by nothing: say so, since an
@@ -112,10 +115,53 @@ fn read_optional(root: &Path, rel: &str, diags: &mut Diagnostics) -> Option<Sour
     }
 }
 
+/// The largest file quire reads from a project (content, theme, static files).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]. A FIFO, a device, a socket or a
+/// larger file is an error, never a hang: the file type is asked before the file is opened
+/// (opening a FIFO waits for a writer), and the read stops past the limit (a file that
+/// grows as it is read, or a symlink to a device, ends there).
+pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a FIFO, device or socket)"
+        };
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("it is {what}; quire reads only regular files"),
+        ));
+    }
+    let too_big = || {
+        Error::new(
+            ErrorKind::InvalidData,
+            format!(
+                "it is larger than {} MiB, the most quire reads from one file",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
 /// Reads a file as UTF-8 text. `rel` is relative to `root` and is how errors name it.
 pub fn read_source(root: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
     let path = root.join(rel);
-    match std::fs::read(&path) {
+    match read_file(&path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(SourceFile::new(rel, text)),
             Err(e) => {

@@ -226,6 +226,8 @@ impl<'e> Walker<'_, 'e> {
                         id: id.clone(),
                         text: text.clone(),
                     });
+                    // An explicit `{#id}` is the author's text: escaped like any attribute.
+                    let id = escape(&id);
                     out.push(html(format!("<h{level} id=\"{id}\">")));
                     self.walk(i + 1, end, out);
                     out.push(html(format!(

@@ -99,15 +99,48 @@ pub fn validate_cname(value: &str) -> Result<String, String> {
     Ok(host)
 }
 
-/// CSS to put inside `<style>`: it must not end the element early.
+/// CSS to put inside `<style>`: it must not end the element early. HTML ends it at
+/// `</style` in any case (`</STYLE>`, `</Style>`), so the match is case-blind; `\/` is `/`
+/// to CSS.
 pub fn inline_style(css: &str) -> String {
-    css.replace("</style", "<\\/style")
+    escape_ascii_case_blind(css, &["</style"], |m| format!("<\\/{}", &m[2..]))
 }
 
-/// JavaScript to put inside `<script>`: it must not end the element early.
+/// JavaScript to put inside `<script>`: it must not end the element early (`</script` in
+/// any case), nor open the comment-like state in which `<script` changes how it ends
+/// (`<!--`). `\/` and `\!` are `/` and `!` in JavaScript strings and regular expressions.
 pub fn inline_script(js: &str) -> String {
-    js.replace("</script", "<\\/script")
-        .replace("<!--", "<\\!--")
+    escape_ascii_case_blind(js, &["</script", "<!--"], |m| format!("<\\{}", &m[1..]))
+}
+
+/// Replaces every ASCII-case-insensitive occurrence of the `needles` with what `replace`
+/// makes of the text as written.
+fn escape_ascii_case_blind(
+    text: &str,
+    needles: &[&str],
+    replace: impl Fn(&str) -> String,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    'outer: while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        for needle in needles {
+            if rest
+                .as_bytes()
+                .get(..needle.len())
+                .is_some_and(|b| b.eq_ignore_ascii_case(needle.as_bytes()))
+            {
+                out.push_str(&replace(&rest[..needle.len()]));
+                rest = &rest[needle.len()..];
+                continue 'outer;
+            }
+        }
+        out.push('<');
+        rest = &rest[1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Plain text of an HTML fragment, whitespace collapsed, cut at a word boundary after at

@@ -7,16 +7,25 @@
 //! serves its `index.html` or nothing: there are no directory listings.
 //!
 //! HTML responses get the live-reload script; the files on disk never do.
+//!
+//! The server answers only to its own names (DNS rebinding: a web page whose host name
+//! resolves to 127.0.0.1 must not read the author's drafts): a request whose `Host` is not
+//! one of [`App::hosts`] gets 421. A connection must send each request's headers within
+//! [`HEADER_TIMEOUT`] (also while it waits between requests), and one on which nothing
+//! moves either way for [`IDLE_TIMEOUT`] is closed, so slow clients cannot hold the
+//! server's file descriptors.
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::percent_decode_str;
@@ -30,16 +39,150 @@ pub const EVENTS_PATH: &str = "/__quire/events";
 
 const LIVE_JS: &str = include_str!("live.js");
 
+/// How long a client has to send a request's headers, counted from the moment the server
+/// waits for them (so also an idle keep-alive connection's wait for its next request).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a connection may go with nothing read or written (a client that stopped
+/// reading its response). Longer than the event stream's 15-second keep-alive.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(45);
+
 pub struct App {
     pub out: PathBuf,
     pub status: tokio::sync::watch::Receiver<Status>,
+    /// The host names (lower case, IPv6 addresses in brackets, no port) the server answers to.
+    pub hosts: Vec<String>,
 }
 
 pub fn router(app: Arc<App>) -> Router {
     Router::new().fallback(handle).with_state(app)
 }
 
-async fn handle(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response {
+/// Serves connections from `listener` until the future is dropped, each with the header
+/// and idle timeouts.
+pub async fn serve_connections(listener: tokio::net::TcpListener, router: Router) {
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors, most likely: wait for connections to close.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let io = hyper_util::rt::TokioIo::new(Idle::new(stream, IDLE_TIMEOUT));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(io, service)
+                .await;
+        });
+    }
+}
+
+/// A connection that fails with `TimedOut` once nothing has been read or written for
+/// `limit` while the server waits on it.
+struct Idle {
+    stream: tokio::net::TcpStream,
+    limit: Duration,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl Idle {
+    fn new(stream: tokio::net::TcpStream, limit: Duration) -> Idle {
+        Idle {
+            stream,
+            limit,
+            deadline: Box::pin(tokio::time::sleep(limit)),
+        }
+    }
+
+    /// Moves the deadline on after progress; after none, reports whether time is up.
+    fn after<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: Poll<std::io::Result<T>>,
+    ) -> Poll<std::io::Result<T>> {
+        match poll {
+            Poll::Ready(result) => {
+                let next = tokio::time::Instant::now() + self.limit;
+                self.deadline.as_mut().reset(next);
+                Poll::Ready(result)
+            }
+            Poll::Pending => match self.deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "connection idle",
+                ))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for Idle {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let poll = Pin::new(&mut self.stream).poll_read(cx, buf);
+        self.after(cx, poll)
+    }
+}
+
+impl tokio::io::AsyncWrite for Idle {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let poll = Pin::new(&mut self.stream).poll_write(cx, buf);
+        self.after(cx, poll)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let poll = Pin::new(&mut self.stream).poll_flush(cx);
+        self.after(cx, poll)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// The host a request names, as compared with [`App::hosts`]: lower case, without the
+/// port or a trailing dot.
+fn host_name(host: &str) -> String {
+    let host = host.trim().to_ascii_lowercase();
+    let name = if host.starts_with('[') {
+        host.find(']').map_or(host.as_str(), |end| &host[..=end])
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
+    name.trim_end_matches('.').to_string()
+}
+
+fn misdirected(host: Option<&str>) -> Response {
+    let body = format!(
+        "quire serve does not answer to the host {:?}: it answers only to localhost, 127.0.0.1, [::1] and the address it listens on, so that no other web site can read your drafts.\nTo add a name, start it with --allow-host NAME.\n",
+        host.unwrap_or("(none)")
+    );
+    with_common_headers((StatusCode::MISDIRECTED_REQUEST, body).into_response())
+}
+
+async fn handle(
+    State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    if !host.is_some_and(|h| app.hosts.contains(&host_name(h))) {
+        return misdirected(host);
+    }
     if method != Method::GET && method != Method::HEAD {
         let mut response = (StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n").into_response();
         response

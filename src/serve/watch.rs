@@ -84,7 +84,7 @@ impl Builder {
         let mut diags = Diagnostics::new();
         match self.render(&mut diags) {
             Some(pages) => {
-                if let Err(e) = output::write_site(&self.out, &pages) {
+                if let Err(e) = output::write_site(&self.out, &pages, self.guard()) {
                     return Err(ServeError::Output(
                         Diagnostic::error(format!(
                             "cannot write the site to {}: {e}",
@@ -108,6 +108,13 @@ impl Builder {
             None => self.report_failure(&diags),
         }
         Ok(self.status.clone())
+    }
+
+    fn guard(&self) -> output::Guard<'_> {
+        output::Guard {
+            root: &self.options.root,
+            force: false,
+        }
     }
 
     fn render(&self, diags: &mut Diagnostics) -> Option<Vec<Page>> {
@@ -144,7 +151,7 @@ impl Builder {
                 elapsed: started.elapsed(),
             });
         }
-        if let Err(e) = output::write_site(&self.out, &pages) {
+        if let Err(e) = output::write_site(&self.out, &pages, self.guard()) {
             return Some(Outcome::Failed(
                 Diagnostic::error(format!(
                     "cannot write the site to {}: {e}",

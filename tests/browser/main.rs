@@ -15,6 +15,7 @@ mod harness_selftest;
 mod new;
 mod offline;
 mod phone;
+mod safety;
 #[cfg(feature = "serve")]
 mod serve;
 mod site;

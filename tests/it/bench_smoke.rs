@@ -84,8 +84,9 @@ fn syntax_set_loads_only_for_code_blocks() {
             root: root.to_path_buf(),
             out: Some(out.path().join(site)),
             base_url: None,
+            force: false,
         })
-        .map_err(|d| d.render(false))
+        .map_err(|f| f.diags.render(false))
         .expect("build")
     };
     build(root, "plain");

@@ -128,6 +128,7 @@ fn assert_fails(fixture: &str, expected: expect_test::ExpectFile) {
     let out = tmp.path().join("site");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("index.html"), "previous site").unwrap();
+    std::fs::write(out.join(".quire-site"), "").unwrap();
     let before = snapshot(tmp.path());
     let o = build(project.path(), &out);
     let err = String::from_utf8_lossy(&o.stderr)
@@ -335,7 +336,7 @@ fn refuses_to_replace_the_project_itself() {
     let o = build(root, root);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("it holds a quire project"), "{err}");
+    assert!(err.contains("it holds the project"), "{err}");
     assert_eq!(snapshot(root), before);
 }
 

@@ -24,6 +24,7 @@ mod mistakes;
 mod new;
 mod publish;
 mod robustness;
+mod safety;
 mod schema;
 #[cfg(feature = "serve")]
 mod serve;

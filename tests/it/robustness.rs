@@ -730,6 +730,7 @@ fn run_case(case: &Case, tmp: &Path) -> Vec<String> {
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("index.html"), "previous site").unwrap();
     std::fs::write(out.join("keep.css"), "previous css").unwrap();
+    std::fs::write(out.join(".quire-site"), "").unwrap();
     let before_site = snapshot(&out);
     let before_project = snapshot(&root);
     let (r_s, o_s) = (root.to_str().unwrap(), out.to_str().unwrap());
