@@ -35,6 +35,7 @@ impl Project {
         let out = tmp.path().join("site");
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("index.html"), "previous site").unwrap();
+        std::fs::write(out.join(quire::output::MARKER), "").unwrap();
         Project {
             _tmp: tmp,
             root,
@@ -101,7 +102,13 @@ impl Project {
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names, vec!["index.html".to_string()], "site/ unchanged");
+        let mut names = names;
+        names.sort();
+        assert_eq!(
+            names,
+            vec![quire::output::MARKER.to_string(), "index.html".to_string()],
+            "site/ unchanged"
+        );
         assert_eq!(
             std::fs::read_to_string(self.out.join("index.html")).unwrap(),
             "previous site"
@@ -1064,6 +1071,7 @@ fn renaming_the_scaffold_rows_and_columns_is_one_error_per_rename() {
     let out = tmp.path().join("site");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("index.html"), "previous site").unwrap();
+    std::fs::write(out.join(quire::output::MARKER), "").unwrap();
     let o = build(&dir, &out);
     assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
     assert_eq!(
