@@ -118,7 +118,7 @@ impl Theme {
 }
 
 /// Hidden files, editor backups and swap files never belong in a published site.
-fn is_editor_litter(name: &std::ffi::OsStr) -> bool {
+pub(crate) fn is_editor_litter(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
     name.starts_with('.')
         || name.ends_with('~')

@@ -53,6 +53,8 @@ pub struct Outline {
     pub links: Vec<LinkUse>,
     pub footnote_refs: Vec<FootnoteUse>,
     pub footnote_defs: Vec<FootnoteUse>,
+    /// Relative links and images that name a file (`figures/a.png`), in essay order.
+    pub files: Vec<super::files::FileUse>,
 }
 
 /// A paragraph or top-level list item: something a reader can link to and a comment can
@@ -414,7 +416,14 @@ impl Outline {
                     span: shift(range),
                     block,
                 }),
+                Event::Start(Tag::Image { dest_url, .. }) => {
+                    let (alt, _) = inline_text(&events, i);
+                    outline.file_use(file, dest_url, shift(range), Some(alt), diags);
+                }
                 Event::Start(Tag::Link { dest_url, .. }) => {
+                    if !dest_url.starts_with("ref:") && !dest_url.starts_with("cell:") {
+                        outline.file_use(file, dest_url, shift(range), None, diags);
+                    }
                     let target = if is_citation(dest_url, &events, i) {
                         dest_url
                             .strip_prefix("ref:")
@@ -443,6 +452,39 @@ impl Outline {
             i += 1;
         }
         outline
+    }
+}
+
+impl Outline {
+    /// Records a link or image that names a local file; an image always does.
+    fn file_use(
+        &mut self,
+        file: &SourceFile,
+        url: &str,
+        span: Range<usize>,
+        alt: Option<String>,
+        diags: &mut Diagnostics,
+    ) {
+        match super::files::local_path(url) {
+            Some(Ok(path)) => {
+                if alt.is_none() && super::files::is_generated_page(&path) {
+                    return;
+                }
+                self.files.push(super::files::FileUse {
+                    url: url.to_string(),
+                    path,
+                    span,
+                    alt,
+                });
+            }
+            Some(Err(why)) => diags.push(
+                Diagnostic::error(format!("link to `{url}` cannot be published: {why}"))
+                    .at(file, span)
+                    .label("outside content/")
+                    .help("move the file under content/ (or static/) and link to it from there"),
+            ),
+            None => {}
+        }
     }
 }
 

@@ -243,6 +243,14 @@ impl<'e> Walker<'_, 'e> {
                     i = end + 1;
                     continue;
                 }
+                Event::Start(Tag::Image {
+                    dest_url, title, ..
+                }) => {
+                    let (alt, end) = essay::inline_text(self.events, i);
+                    out.push(html(self.image(dest_url, title, &alt)));
+                    i = end + 1;
+                    continue;
+                }
                 Event::Start(Tag::Link { dest_url, .. })
                     if is_citation(dest_url, self.events, i) =>
                 {
@@ -277,6 +285,19 @@ impl<'e> Walker<'_, 'e> {
             }
             i += 1;
         }
+    }
+
+    /// An image with its size from the file's header (no layout shift), loaded lazily.
+    fn image(&self, src: &str, title: &str, alt: &str) -> String {
+        let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape(src), escape(alt));
+        if !title.is_empty() {
+            tag.push_str(&format!(" title=\"{}\"", escape(title)));
+        }
+        if let Some((w, h)) = self.linked.content.files.image_sizes.get(src) {
+            tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+        }
+        tag.push_str(" loading=\"lazy\" decoding=\"async\">");
+        tag
     }
 
     fn block_end(&self, id: &str, is_item: bool) -> String {

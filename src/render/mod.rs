@@ -259,11 +259,25 @@ pub fn render(
     if diags.has_errors() {
         return None;
     }
-    for (path, bytes) in &theme.assets {
-        pages.push(Page {
-            path: path.clone(),
-            bytes: bytes.clone(),
-        });
+    // The theme's static files, then the project's: a project file of the same name
+    // replaces the theme's. A page quire writes is never replaced.
+    let mut assets = theme.assets.clone();
+    for (path, bytes) in &content.files.copies {
+        if pages.iter().any(|p| &p.path == path) {
+            diags.push(
+                Diagnostic::error(format!("static/{path} would replace a page quire writes"))
+                    .in_file(&std::path::Path::new("static").join(path))
+                    .help("rename the file, or override the page's template instead"),
+            );
+            continue;
+        }
+        assets.insert(path.clone(), bytes.clone());
+    }
+    if diags.has_errors() {
+        return None;
+    }
+    for (path, bytes) in assets {
+        pages.push(Page { path, bytes });
     }
     let host_files = publish::host_files(
         &pages,

@@ -127,3 +127,38 @@ pub fn write_example(name: &str, dir: &Path) -> usize {
     }
     n
 }
+
+/// A temporary copy of the fixture project `tests/fixtures/valid/<name>`, to build or edit.
+pub fn fixture_copy(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("quire-fixture-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .expect("cannot create a temporary directory");
+    copy_tree(
+        &repo().join("tests/fixtures/valid").join(name),
+        &dir.path().join("project"),
+    );
+    dir
+}
+
+/// Copies a folder and everything under it.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The 1-based line of the first line of `text` that contains `needle`.
+pub fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not found"))
+        + 1
+}

@@ -14,6 +14,7 @@ mod build;
 mod check;
 mod cli;
 mod content_format;
+mod essay_files;
 mod footnotes;
 mod new;
 mod publish;
