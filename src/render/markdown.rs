@@ -41,6 +41,8 @@ pub struct FootnoteHtml {
 #[derive(Debug, Clone, Default)]
 pub struct EssayHtml {
     pub body: String,
+    /// Code blocks whose language tag the highlighter doesn't know: (tag, span in the body).
+    pub unknown_languages: Vec<(String, Range<usize>)>,
     pub toc: Vec<TocEntry>,
     pub footnotes: Vec<FootnoteHtml>,
 }
@@ -76,6 +78,7 @@ pub fn render_essay(linked: &Linked, parts: &Parts<'_>) -> EssayHtml {
         heading_n: 0,
         table_n: 0,
         fn_uses: HashMap::new(),
+        unknown_languages: Vec::new(),
         toc: Vec::new(),
         notes: Vec::new(),
         note_cites: None,
@@ -105,6 +108,7 @@ pub fn render_essay(linked: &Linked, parts: &Parts<'_>) -> EssayHtml {
     footnotes.sort_by_key(|f| f.number);
     EssayHtml {
         body: html,
+        unknown_languages: w.unknown_languages,
         toc: w.toc,
         footnotes,
     }
@@ -134,6 +138,7 @@ struct Walker<'a, 'e> {
     table_n: usize,
     /// Footnote label -> how many references so far.
     fn_uses: HashMap<String, usize>,
+    unknown_languages: Vec<(String, Range<usize>)>,
     toc: Vec<TocEntry>,
     notes: Vec<(String, String)>,
     /// While walking a footnote definition: the keys it cites, in order of first mention.
@@ -239,6 +244,10 @@ impl<'e> Walker<'_, 'e> {
                         CodeBlockKind::Fenced(lang) => lang.as_ref(),
                         CodeBlockKind::Indented => "",
                     };
+                    if !super::highlight::knows(lang) {
+                        self.unknown_languages
+                            .push((lang.to_string(), self.events[i].1.clone()));
+                    }
                     out.push(html(super::highlight::code_block(lang, &code)));
                     i = end + 1;
                     continue;
@@ -381,10 +390,10 @@ impl<'e> Walker<'_, 'e> {
         let key = dest.strip_prefix("ref:")?;
         let r = self.linked.reference(key)?;
         self.note_cites_push(key);
-        let href = if r.url.is_empty() {
+        let href = if r.link().is_empty() {
             format!("references.html#{}", cite::ref_anchor(key))
         } else {
-            escape(&r.url)
+            escape(r.link())
         };
         Some(format!(
             "<a class=\"ref-link\" href=\"{href}\" data-ref=\"{}\"{title_attr}>",
@@ -425,7 +434,7 @@ pub fn render_snippet(md: &str, linked: &Linked, root: &str) -> String {
                     CowStr::from(format!("{root}cells/{cell}.html"))
                 } else if let Some(key) = dest_url.strip_prefix("ref:") {
                     match linked.reference(key) {
-                        Some(r) if !r.url.is_empty() => CowStr::from(r.url.clone()),
+                        Some(r) if !r.link().is_empty() => CowStr::from(r.link().to_string()),
                         _ => {
                             CowStr::from(format!("{root}references.html#{}", cite::ref_anchor(key)))
                         }

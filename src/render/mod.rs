@@ -107,10 +107,26 @@ pub fn render(
     ) {
         diags.push(template_error(theme, &e.to_string()));
     }
+    let content = &linked.content;
+    let mut assets = theme.assets.clone();
+    if let Some(choice) = &content.config.highlight_theme {
+        match highlight::theme_css(choice) {
+            Ok(css) => {
+                let bundle = assets.entry("quire.css".into()).or_default();
+                bundle.extend_from_slice(css.as_bytes());
+            }
+            Err((name, known)) => diags.push(
+                content.config.locate(
+                    "highlight_theme",
+                    Diagnostic::error(format!("unknown highlight theme `{name}`"))
+                        .help(format!("syntect's themes: {}", known.join(", "))),
+                ),
+            ),
+        }
+    }
     if diags.has_errors() {
         return None;
     }
-    let content = &linked.content;
     let front = &content.essay.front;
     let title = content.config.title.as_deref().unwrap_or(&front.title);
     let site = SiteInfo {
@@ -139,6 +155,15 @@ pub fn render(
         },
     );
 
+    for (lang, span) in &essay.unknown_languages {
+        let offset = content.essay.body_offset;
+        diags.push(
+            Diagnostic::warning(format!("unknown language `{lang}` in a code block"))
+                .at(&content.essay.file, offset + span.start..offset + span.start + 3)
+                .label("shown as plain text")
+                .help("write a language the highlighter knows after the ```, such as rust, python, js, toml, sh"),
+        );
+    }
     let default_description = match front.description.as_deref() {
         Some(d) => d.to_string(),
         None => format!("“{title}”, an essay by {}", site.author),
@@ -194,6 +219,20 @@ pub fn render(
     ctx.insert("subheading", "h4");
     ctx.insert("thread_html", &thread::thread_html(linked, ""));
     ctx.insert("comment_count", &content.thread.comments.len());
+    ctx.insert(
+        "deleted_count",
+        &content.thread.comments.iter().filter(|c| c.deleted).count(),
+    );
+    ctx.insert("thread", &thread_view(content));
+    ctx.insert("comments_on_passages", &!linked.thread.on_block.is_empty());
+    ctx.insert(
+        "unknown_authors",
+        &content
+            .thread
+            .comments
+            .iter()
+            .any(|c| c.author.is_none() && !c.deleted),
+    );
     ctx.insert("page_title", title);
     let editor_note = front
         .editor_note
@@ -246,8 +285,7 @@ pub fn render(
     // to the stylesheet would miss: the page carries its style and script inline, and
     // links to the site's absolute address when it is known.
     let asset = |name: &str| {
-        theme
-            .assets
+        assets
             .get(name)
             .map(|b| String::from_utf8_lossy(b).into_owned())
             .unwrap_or_default()
@@ -261,7 +299,6 @@ pub fn render(
     }
     // The theme's static files, then the project's: a project file of the same name
     // replaces the theme's. A page quire writes is never replaced.
-    let mut assets = theme.assets.clone();
     for (path, bytes) in &content.files.copies {
         if pages.iter().any(|p| &p.path == path) {
             diags.push(
@@ -286,6 +323,23 @@ pub fn render(
     );
     pages.extend(host_files);
     Some(pages)
+}
+
+/// The `[thread]` table for templates: the forum, its page, the labels of its scores.
+#[derive(Serialize)]
+struct ThreadView<'a> {
+    forum: &'a str,
+    url: Option<&'a str>,
+    scores: Vec<&'a str>,
+}
+
+fn thread_view(content: &crate::content::Content) -> Option<ThreadView<'_>> {
+    let source = content.thread.source.as_ref()?;
+    Some(ThreadView {
+        forum: &source.forum,
+        url: source.url.as_deref(),
+        scores: source.scores.iter().map(|(_, l)| l.as_str()).collect(),
+    })
 }
 
 fn reference_entries(linked: &Linked, footnotes: &[markdown::FootnoteHtml]) -> Vec<RefEntry> {

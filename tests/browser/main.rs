@@ -6,12 +6,15 @@ mod gen_thread;
 mod harness;
 #[path = "../common/serve_helper.rs"]
 mod serve_helper;
+#[path = "../common/support.rs"]
+mod support;
 
 mod footnotes;
 mod grid;
 mod harness_selftest;
 mod new;
 mod offline;
+mod second_essay;
 mod serve;
 mod site;
 mod thread;
