@@ -225,10 +225,21 @@ pub fn heading_ids(events: &[(Event<'_>, Range<usize>)]) -> Vec<String> {
             let explicit = id.as_ref().map(|s| s.to_string());
             let (text, end) = inline_text(events, i);
             let base = explicit.unwrap_or_else(|| slugify(&text));
+            // A suffix can't take a slug out of a reserved prefix (`comment-...`); a word
+            // in front can.
+            let base = if RESERVED_PREFIXES.iter().any(|p| base.starts_with(p)) {
+                format!("section-{base}")
+            } else {
+                base
+            };
             let mut candidate = base.clone();
             let k = next_suffix.entry(base.clone()).or_insert(2);
-            // Block ids (`p1`...) and heading ids share the page, so they must not collide.
-            while taken.contains(&candidate) || is_block_id(&candidate) {
+            // Block ids (`p1`...), quire's own ids and heading ids share the page, so they
+            // must not collide: a clash gets a suffix, as GitHub does for a repeated heading.
+            while taken.contains(&candidate)
+                || is_block_id(&candidate)
+                || RESERVED_IDS.contains(&candidate.as_str())
+            {
                 candidate = format!("{base}-{k}");
                 *k += 1;
             }
@@ -240,6 +251,25 @@ pub fn heading_ids(events: &[(Event<'_>, Range<usize>)]) -> Vec<String> {
     }
     ids
 }
+
+/// Ids of quire's own page sections (the default theme's and the single-file export's),
+/// and prefixes of the ids it gives cells, comments, notes and references. A heading never
+/// takes one, so the site's "Comments" link can't land on an author's `## Comments`.
+pub const RESERVED_IDS: &[&str] = &[
+    "main",
+    "top",
+    "grid",
+    "comments",
+    "comments-title",
+    "footnotes",
+    "footnotes-title",
+    "toc-title",
+    "neighbours-title",
+    "references",
+];
+const RESERVED_PREFIXES: &[&str] = &[
+    "cell-", "col-", "row-", "panel-", "comment-", "marker-", "fn-", "fnref-", "ref-",
+];
 
 fn is_block_id(s: &str) -> bool {
     s.strip_prefix('p')

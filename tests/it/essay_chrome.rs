@@ -103,3 +103,34 @@ fn a_reference_without_a_url_says_nothing_unless_marked_unconfirmed() {
         "url = \"\" marks it"
     );
 }
+
+#[test]
+fn headings_named_like_quires_sections_get_ids_of_their_own() {
+    let tmp = fixture_copy("second-essay");
+    let root = tmp.path().join("project");
+    let out = tmp.path().join("site");
+    let index = built_index(&root, &out);
+    for (heading, id) in [
+        ("Comments", "comments-2"),
+        ("Grid", "grid-2"),
+        ("Notes", "notes"),
+        ("Notes", "notes-2"),
+        ("Comment threads", "section-comment-threads"),
+    ] {
+        assert!(
+            index.contains(&format!("<h2 id=\"{id}\">{heading} <a")),
+            "## {heading} gets #{id}"
+        );
+    }
+    // quire's own sections keep their ids, once each: `quire check` finds no duplicate.
+    assert_eq!(index.matches("id=\"comments\"").count(), 1);
+    assert_eq!(index.matches("id=\"grid\"").count(), 1);
+    let o = crate::support::quire(&[
+        "check",
+        "--root",
+        root.to_str().unwrap(),
+        "--site",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", output_text(&o));
+}
