@@ -288,7 +288,7 @@ fn escape_attr(value: &str) -> String {
 }
 
 /// A `data:` URL with the file's bytes, base64-encoded.
-fn data_url(path: &str, bytes: &[u8]) -> String {
+pub fn data_url(path: &str, bytes: &[u8]) -> String {
     // A data URL's media type carries no spaces: keep the type, drop `; charset=...`.
     let mime = crate::output::content_type(std::path::Path::new(path))
         .split(';')

@@ -168,6 +168,7 @@ pub fn render(
         Some(d) => d.to_string(),
         None => format!("“{title}”, an essay by {}", site.author),
     };
+    let icon = site_icon(&assets, &content.files.copies);
     let mut pages = Vec::new();
     let mut render_page =
         |path: &str, template: &str, ctx: &mut Context, diags: &mut Diagnostics| {
@@ -182,6 +183,20 @@ pub fn render(
             }
             if let Some(base) = &options.base_url {
                 ctx.insert("page_url", &publish::page_url(base, path));
+            }
+            // The page's icon (so no browser asks for a missing /favicon.ico); on the 404
+            // page, served at any depth, inline like its style.
+            if let Some((name, bytes)) = &icon {
+                let href = if path == "404.html" {
+                    crate::export::data_url(name, bytes)
+                } else {
+                    format!("{root}{name}")
+                };
+                ctx.insert("icon_href", &href);
+                ctx.insert(
+                    "icon_type",
+                    crate::output::content_type(std::path::Path::new(name.as_str())),
+                );
             }
             ctx.insert("site", &site);
             ctx.insert("root", &root);
@@ -323,6 +338,20 @@ pub fn render(
     );
     pages.extend(host_files);
     Some(pages)
+}
+
+/// The site's icon: a `favicon.svg`, `.png` or `.ico` from the project's `static/`, else
+/// the theme's.
+fn site_icon(
+    theme_assets: &std::collections::BTreeMap<String, Vec<u8>>,
+    project: &std::collections::BTreeMap<String, Vec<u8>>,
+) -> Option<(String, Vec<u8>)> {
+    let names = ["favicon.svg", "favicon.png", "favicon.ico"];
+    [project, theme_assets].into_iter().find_map(|files| {
+        names
+            .iter()
+            .find_map(|n| files.get(*n).map(|b| (n.to_string(), b.clone())))
+    })
 }
 
 /// The `[thread]` table for templates: the forum, its page, the labels of its scores.

@@ -30,16 +30,18 @@ fn built() -> tempfile::TempDir {
 /// Each figure has loaded and is laid out at the width and height of its file.
 fn assert_figures_at_size(page: &mut Page, via: &str) {
     for (src, w, h) in [("rows.svg", 240, 100), ("box.png", 48, 32)] {
-        let js = format!(
-            "const i = [...document.images].find(i => i.getAttribute('src').endsWith('{src}') || i.alt.startsWith('{}'));
-             return i && i.complete && i.naturalWidth > 0 ? [i.getBoundingClientRect().width, i.getBoundingClientRect().height] : null",
-            if src == "rows.svg" { "A sketch" } else { "A grey square" }
-        );
+        let alt = if src == "rows.svg" {
+            "A sketch"
+        } else {
+            "A grey square"
+        };
+        let find = format!("[...document.images].find(i => i.alt.startsWith('{alt}'))");
         page.wait_for(&format!(
-            "(() => {{ {} }})() !== null",
-            js.replace("return ", "")
+            "(i => !!i && i.complete && i.naturalWidth > 0)({find})"
         ));
-        let size = page.eval(&js);
+        let size = page.eval(&format!(
+            "(r => [r.width, r.height])({find}.getBoundingClientRect())"
+        ));
         assert_eq!(
             size,
             serde_json::json!([w, h]),

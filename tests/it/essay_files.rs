@@ -157,3 +157,41 @@ fn the_single_file_inlines_every_image() {
         "no image left to load from a folder"
     );
 }
+
+#[test]
+fn every_page_declares_an_icon_and_static_can_replace_it() {
+    let tmp = fixture_copy("second-essay");
+    let root = tmp.path().join("project");
+    let out = tmp.path().join("site");
+    let o = build(&root, &out);
+    assert!(o.status.success(), "{}", output_text(&o));
+    let icon = r#"<link rel="icon" href="favicon.svg" type="image/svg+xml">"#;
+    assert!(
+        std::fs::read_to_string(out.join("index.html"))
+            .unwrap()
+            .contains(icon)
+    );
+    let cell = std::fs::read_to_string(out.join("cells/floor-noon.html")).unwrap();
+    assert!(
+        cell.contains(r#"<link rel="icon" href="../favicon.svg""#),
+        "cell pages too"
+    );
+    let not_found = std::fs::read_to_string(out.join("404.html")).unwrap();
+    assert!(
+        not_found.contains(r#"<link rel="icon" href="data:image/svg+xml;base64,"#),
+        "the 404 page, served at any depth, carries its icon inline"
+    );
+    assert!(
+        out.join("favicon.svg").is_file(),
+        "the theme's icon is published"
+    );
+
+    std::fs::write(root.join("static/favicon.ico"), b"\0\0\x01\0").unwrap();
+    let o = build(&root, &out);
+    assert!(o.status.success(), "{}", output_text(&o));
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        index.contains(r#"<link rel="icon" href="favicon.ico" type="image/x-icon">"#),
+        "the project's icon wins"
+    );
+}
