@@ -189,7 +189,8 @@ fn read_static(root: &Path, diags: &mut Diagnostics) -> BTreeMap<String, Vec<u8>
             .unwrap_or(entry.path())
             .to_string_lossy()
             .replace('\\', "/");
-        if rel.split('/').any(|part| part.starts_with('.')) {
+        // Pieces of the joined stylesheet and script go to the theme instead.
+        if rel.split('/').any(|part| part.starts_with('.')) || crate::theme::is_bundle_piece(&rel) {
             continue;
         }
         match std::fs::read(entry.path()) {

@@ -23,4 +23,5 @@ mod publish;
 mod robustness;
 mod schema;
 mod serve;
+mod themes;
 mod thread;
