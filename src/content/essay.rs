@@ -448,6 +448,15 @@ impl Outline {
                 }),
                 Event::Start(Tag::Image { dest_url, .. }) => {
                     let (alt, _) = inline_text(&events, i);
+                    if super::files::local_path(dest_url).is_none() && alt.trim().is_empty() {
+                        // A local image's alt text is checked with its file (files.rs).
+                        diags.push(
+                            Diagnostic::error("an image without alt text")
+                                .at(file, shift(range))
+                                .label("no text between the brackets")
+                                .help("say what the image shows: ![A diagram of the two axes](figures/axes.svg)"),
+                        );
+                    }
                     outline.file_use(file, dest_url, shift(range), Some(alt), diags);
                 }
                 Event::Start(Tag::Link { dest_url, .. }) => {

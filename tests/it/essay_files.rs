@@ -106,6 +106,23 @@ fn an_image_without_alt_text_is_an_error() {
 }
 
 #[test]
+fn a_remote_image_without_alt_text_is_an_error_too() {
+    let tmp = fixture_copy("second-essay");
+    let root = tmp.path().join("project");
+    edit_essay(
+        &root,
+        "And a small picture",
+        "![](https://example.org/a.png)\n\nAnd a small picture",
+    );
+    let o = build(&root, &tmp.path().join("site"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
+    let line = line_of(&essay(&root), "https://example.org/a.png");
+    assert!(err.contains("an image without alt text"), "{err}");
+    assert!(err.contains(&format!("content/essay.md:{line}:1")), "{err}");
+}
+
+#[test]
 fn a_link_out_of_content_is_an_error() {
     let tmp = fixture_copy("second-essay");
     let root = tmp.path().join("project");
