@@ -303,8 +303,18 @@ pub fn check_files(files: &BTreeMap<String, Vec<u8>>) -> SiteReport {
         report.pages += 1;
         let page_ids = ids.entry(path).or_default();
         for tag in html::tags(&text) {
-            if let Some(id) = tag.get("id") {
-                page_ids.insert(id.to_string());
+            if let Some(id) = tag.get("id")
+                && !page_ids.insert(id.to_string())
+            {
+                // Two elements with one id: a link to it reaches only the first.
+                let (line, column) = line_col(&text, tag.span.start);
+                report.problems.push(Problem {
+                    page: path.clone(),
+                    line,
+                    column,
+                    link: format!("#{id}"),
+                    message: "this id is already used earlier in the page; links to it reach only the first".into(),
+                });
             }
             if tag.name == "a"
                 && let Some(name) = tag.get("name")
@@ -470,6 +480,18 @@ mod tests {
             .iter()
             .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
             .collect()
+    }
+
+    #[test]
+    fn a_duplicate_id_is_a_problem_at_its_second_use() {
+        let report = check_files(&site(&[(
+            "index.html",
+            "<h2 id=\"comments\">A</h2>\n<section id=\"comments\"></section>",
+        )]));
+        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        let p = &report.problems[0];
+        assert_eq!((p.line, p.column, p.link.as_str()), (2, 1, "#comments"));
+        assert!(p.message.contains("already used"), "{}", p.message);
     }
 
     #[test]

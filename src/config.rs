@@ -28,10 +28,28 @@ pub struct Config {
     pub output_dir: String,
     /// A custom domain for GitHub Pages, written to `CNAME`.
     pub cname: Option<String>,
+    /// Colours of highlighted code: a syntect theme's name for both colour schemes, or
+    /// `{ light = "...", dark = "..." }`; without it, the site theme's own colours.
+    pub highlight_theme: Option<HighlightTheme>,
     /// The file these settings were read from, to point errors at a setting's line.
     #[serde(skip)]
     #[schemars(skip)]
     pub file: Option<SourceFile>,
+}
+
+/// The `highlight_theme` setting.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum HighlightTheme {
+    /// One syntect theme in both colour schemes, e.g. "InspiredGitHub".
+    Both(String),
+    /// One syntect theme for each colour scheme.
+    Schemes {
+        /// The theme for a reader in the light scheme, e.g. "InspiredGitHub".
+        light: String,
+        /// The theme for a reader in the dark scheme, e.g. "base16-ocean.dark".
+        dark: String,
+    },
 }
 
 impl Default for Config {
@@ -43,6 +61,7 @@ impl Default for Config {
             theme: "default".into(),
             output_dir: "site".into(),
             cname: None,
+            highlight_theme: None,
             file: None,
         }
     }

@@ -50,7 +50,7 @@ pub fn export(options: &BuildOptions, path: &Path) -> Result<(usize, Diagnostics
     else {
         return Err(diags);
     };
-    let Some(doc) = single_file(&pages, &mut diags) else {
+    let Some(doc) = single_file(&pages, &mut diags).filter(|_| !diags.has_errors()) else {
         return Err(diags);
     };
     if let Err(d) = write(path, &doc) {
@@ -209,8 +209,16 @@ pub fn single_file(pages: &[Page], diags: &mut Diagnostics) -> Option<String> {
             } else {
                 files.get(path.as_str()).map(|bytes| data_url(&path, bytes))
             };
-            if let Some(new) = replacement {
-                edits.push((attr.value_span.clone(), escape_attr(&new)));
+            match replacement {
+                Some(new) => edits.push((attr.value_span.clone(), escape_attr(&new))),
+                // Left as it is, the file would be missing wherever the document is opened.
+                None if is_load => diags.push(
+                    Diagnostic::error(format!(
+                        "cannot inline `{url}` into the single file: the site has no such file"
+                    ))
+                    .help("put the file under content/ or static/, or link to it by its full https:// address"),
+                ),
+                None => {}
             }
         }
     }
@@ -314,7 +322,7 @@ fn escape_attr(value: &str) -> String {
 }
 
 /// A `data:` URL with the file's bytes, base64-encoded.
-fn data_url(path: &str, bytes: &[u8]) -> String {
+pub fn data_url(path: &str, bytes: &[u8]) -> String {
     // A data URL's media type carries no spaces: keep the type, drop `; charset=...`.
     let mime = crate::output::content_type(std::path::Path::new(path))
         .split(';')
@@ -353,6 +361,19 @@ mod tests {
             path: path.into(),
             bytes: text.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn an_image_the_site_lacks_is_an_error() {
+        let pages = vec![page(
+            "index.html",
+            r#"<html><body><main id="main"><img src="figures/gone.png" alt="x"></main></body></html>"#,
+        )];
+        let mut diags = Diagnostics::new();
+        let _ = single_file(&pages, &mut diags);
+        assert!(diags.has_errors());
+        let text = diags.render(false);
+        assert!(text.contains("cannot inline `figures/gone.png`"), "{text}");
     }
 
     #[test]

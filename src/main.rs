@@ -127,6 +127,12 @@ enum Command {
     #[cfg(feature = "import")]
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Work with themes: `quire theme export DIR` writes the built-in theme to start your own.
+    #[command(
+        subcommand,
+        after_help = "To change one piece only, put a file of the same name in the project's templates/ or static/css/ instead.\n\nExamples:\n  quire theme export themes/mine      then set theme = \"mine\" in quire.toml"
+    )]
+    Theme(ThemeCommand),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  quire completions bash > ~/.local/share/bash-completion/completions/quire\n  quire completions zsh > ~/.zfunc/_quire      (with `fpath+=~/.zfunc` in ~/.zshrc)\n  quire completions fish > ~/.config/fish/completions/quire.fish"
@@ -215,6 +221,15 @@ impl AxisArg {
             AxisArg::Labels(labels) => (labels.len(), labels),
         }
     }
+}
+
+#[derive(Subcommand)]
+enum ThemeCommand {
+    /// Write every template and static file of the built-in theme into DIR.
+    Export {
+        /// The folder to write (it must not exist, or be empty).
+        dir: PathBuf,
+    },
 }
 
 /// Colour only where a person reads it: `--color`, else a terminal without `NO_COLOR`.
@@ -363,6 +378,15 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut command, "quire", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
+        Command::Theme(ThemeCommand::Export { dir }) => match quire::theme::export_default(&dir) {
+            Ok(n) => {
+                if !quiet {
+                    eprintln!("wrote the default theme ({n} files) into {}", dir.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(d) => fail(*d, styled),
+        },
         Command::Schema { dir } => {
             if let Err(e) = std::fs::create_dir_all(&dir) {
                 return fail(

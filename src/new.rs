@@ -456,11 +456,19 @@ fn comments_toml(today: &str, grid: &GenericGrid) -> String {
         r#"# The discussion of the essay, one [[comment]] per comment, in the order shown.
 # A reply names its parent. Bodies are Markdown; raw HTML in them is removed.
 
+# Where the discussion took place, if it has a home: uncomment to name the forum, link to
+# it, and show the scores it gives comments (keys karma, af_karma, agreement, in the order
+# the forum shows them, each with the forum's label; a comment then carries e.g. karma = 4).
+# [thread]
+# forum = "The forum's name"
+# url = "https://forum.example/the-discussion"
+# [thread.scores]
+# karma = "points"
+
 [[comment]]
 id = "c1"
 author = "A reader"
 date = {today}
-karma = 4
 body = """
 Could the opening say what the essay argues? A reader decides in the first paragraph
 whether to read on.
@@ -487,7 +495,6 @@ essay's author is marked as the post author's.)
 id = "c3"
 author = "Another reader"
 date = {today}
-karma = 2
 body = "A top-level comment: it has no `parent`."
 "#,
         cell = grid.first_cell(),

@@ -74,6 +74,8 @@ impl Theme {
             );
             return None;
         };
+        let mut files = files;
+        overlay_project(root, &mut files, diags);
         let origin = Path::new("themes").join(name);
         let mut theme = Theme {
             origin: origin.clone(),
@@ -117,8 +119,92 @@ impl Theme {
     }
 }
 
+/// The project's own pieces over the theme's, file by file (Zola's model): each file of
+/// `templates/` replaces the theme's template of that name or adds one, and each
+/// `static/css/*.css` or `static/js/*.js` replaces or adds a piece of the joined stylesheet
+/// or script. The rest of `static/` is copied to the site by `content::files`.
+fn overlay_project(root: &Path, files: &mut Vec<(String, Vec<u8>)>, diags: &mut Diagnostics) {
+    let mut overrides = Vec::new();
+    for (dir, prefix, is_piece) in [
+        (
+            "templates",
+            "templates/",
+            (|_: &str| true) as fn(&str) -> bool,
+        ),
+        ("static", "static/", is_bundle_piece as fn(&str) -> bool),
+    ] {
+        let base = root.join(dir);
+        if !base.is_dir() {
+            continue;
+        }
+        for entry in WalkDir::new(&base).sort_by_file_name() {
+            let Ok(entry) = entry else { continue };
+            if !entry.file_type().is_file() || is_editor_litter(entry.file_name()) {
+                continue;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(&base)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            if !is_piece(&rel) {
+                continue;
+            }
+            match std::fs::read(entry.path()) {
+                Ok(bytes) => overrides.push((format!("{prefix}{rel}"), bytes)),
+                Err(e) => diags.push(
+                    Diagnostic::error(format!("cannot read {dir}/{rel}: {e}"))
+                        .in_file(&Path::new(dir).join(&rel)),
+                ),
+            }
+        }
+    }
+    for (rel, bytes) in overrides {
+        match files.iter_mut().find(|(r, _)| *r == rel) {
+            Some(existing) => existing.1 = bytes,
+            None => files.push((rel, bytes)),
+        }
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+}
+
+/// A piece of the joined `quire.css` or `quire.js` (path under `static/`).
+pub fn is_bundle_piece(rel: &str) -> bool {
+    (rel.starts_with("css/") && rel.ends_with(".css"))
+        || (rel.starts_with("js/") && rel.ends_with(".js"))
+}
+
+/// Writes every file of the built-in default theme under `dir` (`quire theme export`), to
+/// start a theme of one's own. Refuses a folder that holds anything.
+pub fn export_default(dir: &Path) -> Result<usize, Box<Diagnostic>> {
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        let d = Diagnostic::error(format!("{} exists and is not empty", dir.display()))
+            .help("name a new folder, e.g. themes/mine (then set theme = \"mine\" in quire.toml)");
+        return Err(Box::new(d));
+    }
+    for (rel, bytes) in DEFAULT_THEME {
+        let path = dir.join(rel);
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&path, bytes));
+        if let Err(e) = written {
+            return Err(Box::new(Diagnostic::error(format!(
+                "cannot write {}: {e}",
+                path.display()
+            ))));
+        }
+    }
+    Ok(DEFAULT_THEME.len())
+}
+
 /// Hidden files, editor backups and swap files never belong in a published site.
-fn is_editor_litter(name: &std::ffi::OsStr) -> bool {
+pub(crate) fn is_editor_litter(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
     name.starts_with('.')
         || name.ends_with('~')

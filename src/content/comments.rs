@@ -16,9 +16,72 @@ use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 pub struct Thread {
     #[serde(skip)]
     pub file: Option<SourceFile>,
+    /// Where the discussion took place. Without it the page names no forum and shows no
+    /// scores.
+    #[serde(rename = "thread")]
+    pub source: Option<ThreadSource>,
     /// The comments, in the order they are shown; a reply names its parent.
     #[serde(rename = "comment", default)]
     pub comments: Vec<Comment>,
+}
+
+/// The `[thread]` table: the forum the discussion comes from and the scores it shows.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThreadSource {
+    /// The forum's name, shown in the thread's legend ("LessWrong").
+    pub forum: String,
+    /// The discussion's page on the forum.
+    pub url: Option<String>,
+    /// The scores the forum shows, in the order it shows them, each with the forum's own
+    /// label: keys `karma`, `af_karma`, `agreement`. A score absent here is not shown.
+    #[serde(default, deserialize_with = "scores_in_file_order")]
+    #[schemars(with = "std::collections::BTreeMap<ScoreKind, String>")]
+    pub scores: Vec<(ScoreKind, String)>,
+}
+
+/// `[thread.scores]` in the order the file lists them (a TOML table has no order of its
+/// own once parsed, so each label's position in the file decides).
+fn scores_in_file_order<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<(ScoreKind, String)>, D::Error> {
+    let map: std::collections::BTreeMap<ScoreKind, Spanned<String>> =
+        Deserialize::deserialize(deserializer)?;
+    let mut scores: Vec<(ScoreKind, Spanned<String>)> = map.into_iter().collect();
+    scores.sort_by_key(|(_, label)| label.span().start);
+    Ok(scores
+        .into_iter()
+        .map(|(kind, label)| (kind, label.into_inner()))
+        .collect())
+}
+
+/// A score a comment can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreKind {
+    Karma,
+    AfKarma,
+    Agreement,
+}
+
+impl ScoreKind {
+    /// The comment's value of this score.
+    pub fn of(self, c: &Comment) -> Option<i64> {
+        match self {
+            ScoreKind::Karma => c.karma,
+            ScoreKind::AfKarma => c.af_karma,
+            ScoreKind::Agreement => c.agreement,
+        }
+    }
+
+    /// The class of its element on the page.
+    pub fn class(self) -> &'static str {
+        match self {
+            ScoreKind::Karma => "karma",
+            ScoreKind::AfKarma => "af-karma",
+            ScoreKind::Agreement => "agreement",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -78,6 +78,8 @@ pub struct Outline {
     pub links: Vec<LinkUse>,
     pub footnote_refs: Vec<FootnoteUse>,
     pub footnote_defs: Vec<FootnoteUse>,
+    /// Relative links and images that name a file (`figures/a.png`), in essay order.
+    pub files: Vec<super::files::FileUse>,
 }
 
 /// A paragraph or top-level list item: something a reader can link to and a comment can
@@ -270,10 +272,21 @@ pub fn heading_ids(events: &[(Event<'_>, Range<usize>)]) -> Vec<String> {
             let explicit = id.as_ref().map(|s| s.to_string());
             let (text, end) = inline_text(events, i);
             let base = explicit.unwrap_or_else(|| slugify(&text));
+            // A suffix can't take a slug out of a reserved prefix (`comment-...`); a word
+            // in front can.
+            let base = if RESERVED_PREFIXES.iter().any(|p| base.starts_with(p)) {
+                format!("section-{base}")
+            } else {
+                base
+            };
             let mut candidate = base.clone();
             let k = next_suffix.entry(base.clone()).or_insert(2);
-            // Block ids (`p1`...) and heading ids share the page, so they must not collide.
-            while taken.contains(&candidate) || is_block_id(&candidate) {
+            // Block ids (`p1`...), quire's own ids and heading ids share the page, so they
+            // must not collide: a clash gets a suffix, as GitHub does for a repeated heading.
+            while taken.contains(&candidate)
+                || is_block_id(&candidate)
+                || RESERVED_IDS.contains(&candidate.as_str())
+            {
                 candidate = format!("{base}-{k}");
                 *k += 1;
             }
@@ -285,6 +298,25 @@ pub fn heading_ids(events: &[(Event<'_>, Range<usize>)]) -> Vec<String> {
     }
     ids
 }
+
+/// Ids of quire's own page sections (the default theme's and the single-file export's),
+/// and prefixes of the ids it gives cells, comments, notes and references. A heading never
+/// takes one, so the site's "Comments" link can't land on an author's `## Comments`.
+pub const RESERVED_IDS: &[&str] = &[
+    "main",
+    "top",
+    "grid",
+    "comments",
+    "comments-title",
+    "footnotes",
+    "footnotes-title",
+    "toc-title",
+    "neighbours-title",
+    "references",
+];
+const RESERVED_PREFIXES: &[&str] = &[
+    "cell-", "col-", "row-", "panel-", "comment-", "marker-", "fn-", "fnref-", "ref-",
+];
 
 fn is_block_id(s: &str) -> bool {
     s.strip_prefix('p')
@@ -584,6 +616,26 @@ impl Outline {
                     span: shift(range),
                     block,
                 }),
+                Event::Start(Tag::Image { dest_url, .. }) => {
+                    let (alt, _) = inline_text(&events, i);
+                    if super::files::local_path(dest_url).is_none() && alt.trim().is_empty() {
+                        // A local image's alt text is checked with its file (files.rs).
+                        diags.push(
+                            Diagnostic::error("an image without alt text")
+                                .at(file, shift(range))
+                                .label("no text between the brackets")
+                                .help("say what the image shows: ![A diagram of the two axes](figures/axes.svg)"),
+                        );
+                    }
+                    outline.file_use(file, dest_url, shift(range), Some(alt), diags);
+                }
+                Event::Start(Tag::Link { dest_url, .. })
+                    if !dest_url.starts_with("ref:")
+                        && !dest_url.starts_with("cell:")
+                        && !is_citation(dest_url, &events, i) =>
+                {
+                    outline.file_use(file, dest_url, shift(range), None, diags);
+                }
                 _ => {}
             }
             if current_note.as_ref().is_some_and(|(_, end)| i >= *end) {
@@ -745,6 +797,39 @@ fn spaced_targets(body: &str, events: &[(Event<'_>, Range<usize>)]) -> Vec<Range
     }
     found.sort_by_key(|r| r.start);
     found
+}
+
+impl Outline {
+    /// Records a link or image that names a local file; an image always does.
+    fn file_use(
+        &mut self,
+        file: &SourceFile,
+        url: &str,
+        span: Range<usize>,
+        alt: Option<String>,
+        diags: &mut Diagnostics,
+    ) {
+        match super::files::local_path(url) {
+            Some(Ok(path)) => {
+                if alt.is_none() && super::files::is_generated_page(&path) {
+                    return;
+                }
+                self.files.push(super::files::FileUse {
+                    url: url.to_string(),
+                    path,
+                    span,
+                    alt,
+                });
+            }
+            Some(Err(why)) => diags.push(
+                Diagnostic::error(format!("link to `{url}` cannot be published: {why}"))
+                    .at(file, span)
+                    .label("outside content/")
+                    .help("move the file under content/ (or static/) and link to it from there"),
+            ),
+            None => {}
+        }
+    }
 }
 
 /// `[^label]` left as literal text: GFM footnote references that have no definition.

@@ -6,6 +6,7 @@
 
 pub mod comments;
 pub mod essay;
+pub mod files;
 pub mod grid;
 pub mod references;
 pub mod url;
@@ -31,6 +32,8 @@ pub struct Content {
     pub grid: Option<Grid>,
     pub thread: Thread,
     pub bibliography: Bibliography,
+    /// Files beside the essay and under `static/`, copied into the site.
+    pub files: files::Files,
     /// Files that exist but could not be parsed: their errors are already reported, so
     /// `resolve` doesn't pile "unknown id" errors on top of them.
     pub unreadable: Vec<&'static str>,
@@ -60,6 +63,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Content> {
     let bibliography = read_optional(root, "content/references.toml", diags)
         .and_then(|f| Bibliography::parse(&f, diags));
     unused_markdown(root, diags);
+    let files = files::load(root, essay.as_ref(), diags);
     note("content/grid.toml", grid.is_some());
     note("content/comments.toml", thread.is_some());
     note("content/references.toml", bibliography.is_some());
@@ -72,6 +76,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Content> {
         grid,
         thread,
         bibliography,
+        files,
         unreadable,
     };
     url::check(&content, diags);

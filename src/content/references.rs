@@ -32,9 +32,9 @@ pub struct Reference {
     pub year: Option<i64>,
     /// Where it appeared: a journal with volume and pages, a publisher, a website.
     pub venue: Option<String>,
-    /// Empty when no link could be confirmed.
-    #[serde(default)]
-    pub url: String,
+    /// The work's address. Absent when the work has no link (a printed book); `""` when a
+    /// link was looked for and none could be confirmed, which the page says.
+    pub url: Option<String>,
     /// Optional, and not a source: reading lists come from `readings` in grid.toml. Where
     /// given, it must name exactly the cells whose `readings` list this key.
     #[serde(default)]
@@ -83,13 +83,18 @@ impl Reference {
                 Unverified::Authors => self.authors.clear(),
                 Unverified::Year => self.year = None,
                 Unverified::Venue => self.venue = None,
-                Unverified::Url => self.url.clear(),
+                Unverified::Url => self.url = Some(String::new()),
             }
         }
     }
 }
 
 impl Reference {
+    /// The work's address, or `""` when there is none.
+    pub fn link(&self) -> &str {
+        self.url.as_deref().unwrap_or_default()
+    }
+
     /// Surnames for a short citation: "Chomsky 1959", "Goodall & de Waal", "Whiten et al. 1999".
     /// The authors listed by name, and whether the list ends in "et al.".
     fn named_authors(&self) -> (Vec<&str>, bool) {
@@ -188,7 +193,7 @@ mod tests {
             title: "T".into(),
             year,
             venue: None,
-            url: String::new(),
+            url: None,
             cells: vec![],
             role: None,
             note: None,

@@ -128,8 +128,8 @@ pub fn check(content: &Content, diags: &mut Diagnostics) {
     }
     if let Some(file) = &content.bibliography.file {
         for r in &content.bibliography.refs {
-            if !is_allowed(&r.url) {
-                diags.push(diagnostic(&r.url, file, locate(&file.text, &r.url)));
+            if !is_allowed(r.link()) {
+                diags.push(diagnostic(r.link(), file, locate(&file.text, r.link())));
             }
             for (url, _) in r.note.as_deref().map(bad_markdown_urls).unwrap_or_default() {
                 diags.push(diagnostic(&url, file, locate(&file.text, &url)));

@@ -90,17 +90,18 @@ fn year(r: &Reference) -> String {
 
 /// The full citation as HTML: authors (shortened past three), year, linked title, venue.
 pub fn full_citation(r: &Reference) -> String {
-    let title = if r.url.is_empty() {
-        format!(
+    let title = match r.url.as_deref() {
+        // The content says a link was looked for and not found.
+        Some("") => format!(
             "<span class=\"ref-title\">{}</span> <span class=\"no-link\">(no link could be confirmed)</span>",
             escape(&r.title)
-        )
-    } else {
-        format!(
+        ),
+        None => format!("<span class=\"ref-title\">{}</span>", escape(&r.title)),
+        Some(url) => format!(
             "<a class=\"ref-title\" href=\"{}\">{}</a>",
-            escape(&r.url),
+            escape(url),
             escape(&r.title)
-        )
+        ),
     };
     let venue = r
         .venue

@@ -41,6 +41,8 @@ pub struct FootnoteHtml {
 #[derive(Debug, Clone, Default)]
 pub struct EssayHtml {
     pub body: String,
+    /// Code blocks whose language tag the highlighter doesn't know: (tag, span in the body).
+    pub unknown_languages: Vec<(String, Range<usize>)>,
     pub toc: Vec<TocEntry>,
     pub footnotes: Vec<FootnoteHtml>,
     /// What the editor added inside the author's words, for the page's reading key.
@@ -119,6 +121,7 @@ pub fn render_essay(linked: &Linked, parts: &Parts<'_>) -> EssayHtml {
         heading_n: 0,
         table_n: 0,
         fn_uses: HashMap::new(),
+        unknown_languages: Vec::new(),
         toc: Vec::new(),
         notes: Vec::new(),
         note_cites: None,
@@ -149,6 +152,7 @@ pub fn render_essay(linked: &Linked, parts: &Parts<'_>) -> EssayHtml {
     footnotes.sort_by_key(|f| f.number);
     EssayHtml {
         body: html,
+        unknown_languages: w.unknown_languages,
         toc: w.toc,
         footnotes,
         editorial: w.editorial,
@@ -179,6 +183,7 @@ struct Walker<'a, 'e> {
     table_n: usize,
     /// Footnote label -> how many references so far.
     fn_uses: HashMap<String, usize>,
+    unknown_languages: Vec<(String, Range<usize>)>,
     toc: Vec<TocEntry>,
     notes: Vec<(String, String)>,
     /// While walking a footnote definition: the keys it cites, in order of first mention.
@@ -287,7 +292,19 @@ impl<'e> Walker<'_, 'e> {
                         CodeBlockKind::Fenced(lang) => lang.as_ref(),
                         CodeBlockKind::Indented => "",
                     };
+                    if !super::highlight::knows(lang) {
+                        self.unknown_languages
+                            .push((lang.to_string(), self.events[i].1.clone()));
+                    }
                     out.push(html(super::highlight::code_block(lang, &code)));
+                    i = end + 1;
+                    continue;
+                }
+                Event::Start(Tag::Image {
+                    dest_url, title, ..
+                }) => {
+                    let (alt, end) = essay::inline_text(self.events, i);
+                    out.push(html(self.image(dest_url, title, &alt)));
                     i = end + 1;
                     continue;
                 }
@@ -302,14 +319,6 @@ impl<'e> Walker<'_, 'e> {
                     }
                     i = end + 1;
                     continue;
-                }
-                Event::Start(Tag::Image { .. }) => {
-                    self.link_stack.push(None);
-                    out.push(event.clone());
-                }
-                Event::End(TagEnd::Image) => {
-                    self.link_stack.pop();
-                    out.push(event.clone());
                 }
                 Event::Text(text) if self.link_stack.is_empty() => {
                     let range = &self.events[i].1;
@@ -366,6 +375,19 @@ impl<'e> Walker<'_, 'e> {
             }
             i += 1;
         }
+    }
+
+    /// An image with its size from the file's header (no layout shift), loaded lazily.
+    fn image(&self, src: &str, title: &str, alt: &str) -> String {
+        let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape(src), escape(alt));
+        if !title.is_empty() {
+            tag.push_str(&format!(" title=\"{}\"", escape(title)));
+        }
+        if let Some((w, h)) = self.linked.content.files.image_sizes.get(src) {
+            tag.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+        }
+        tag.push_str(" loading=\"lazy\" decoding=\"async\">");
+        tag
     }
 
     fn block_end(&self, id: &str, is_item: bool) -> String {
@@ -459,10 +481,10 @@ impl<'e> Walker<'_, 'e> {
         let key = dest.strip_prefix("ref:")?;
         let r = self.linked.reference(key)?;
         self.note_cites_push(key);
-        let href = if r.url.is_empty() {
+        let href = if r.link().is_empty() {
             format!("references.html#{}", cite::ref_anchor(key))
         } else {
-            escape(&r.url)
+            escape(r.link())
         };
         Some(format!(
             "<a class=\"ref-link{ed}\" href=\"{href}\" data-ref=\"{}\"{title_attr}>",
@@ -560,7 +582,7 @@ pub fn render_snippet(md: &str, linked: &Linked, root: &str) -> String {
                     CowStr::from(format!("{root}cells/{cell}.html"))
                 } else if let Some(key) = dest_url.strip_prefix("ref:") {
                     match linked.reference(key) {
-                        Some(r) if !r.url.is_empty() => CowStr::from(r.url.clone()),
+                        Some(r) if !r.link().is_empty() => CowStr::from(r.link().to_string()),
                         _ => {
                             CowStr::from(format!("{root}references.html#{}", cite::ref_anchor(key)))
                         }

@@ -108,10 +108,26 @@ pub fn render(
     ) {
         diags.push(template_error(theme, &e.to_string()));
     }
+    let content = &linked.content;
+    let mut assets = theme.assets.clone();
+    if let Some(choice) = &content.config.highlight_theme {
+        match highlight::theme_css(choice) {
+            Ok(css) => {
+                let bundle = assets.entry("quire.css".into()).or_default();
+                bundle.extend_from_slice(css.as_bytes());
+            }
+            Err((name, known)) => diags.push(
+                content.config.locate(
+                    "highlight_theme",
+                    Diagnostic::error(format!("unknown highlight theme `{name}`"))
+                        .help(format!("syntect's themes: {}", known.join(", "))),
+                ),
+            ),
+        }
+    }
     if diags.has_errors() {
         return None;
     }
-    let content = &linked.content;
     let front = &content.essay.front;
     let title = content.config.title.as_deref().unwrap_or(&front.title);
     let site = SiteInfo {
@@ -140,10 +156,20 @@ pub fn render(
         },
     );
 
+    for (lang, span) in &essay.unknown_languages {
+        let offset = content.essay.body_offset;
+        diags.push(
+            Diagnostic::warning(format!("unknown language `{lang}` in a code block"))
+                .at(&content.essay.file, offset + span.start..offset + span.start + 3)
+                .label("shown as plain text")
+                .help("write a language the highlighter knows after the ```, such as rust, python, js, toml, sh"),
+        );
+    }
     let default_description = match front.description.as_deref() {
         Some(d) => d.to_string(),
         None => format!("“{title}”, an essay by {}", site.author),
     };
+    let icon = site_icon(&assets, &content.files.copies);
     let mut pages = Vec::new();
     let mut render_page =
         |path: &str, template: &str, ctx: &mut Context, diags: &mut Diagnostics| {
@@ -158,6 +184,20 @@ pub fn render(
             }
             if let Some(base) = &options.base_url {
                 ctx.insert("page_url", &publish::page_url(base, path));
+            }
+            // The page's icon (so no browser asks for a missing /favicon.ico); on the 404
+            // page, served at any depth, inline like its style.
+            if let Some((name, bytes)) = &icon {
+                let href = if path == "404.html" {
+                    crate::export::data_url(name, bytes)
+                } else {
+                    format!("{root}{name}")
+                };
+                ctx.insert("icon_href", &href);
+                ctx.insert(
+                    "icon_type",
+                    crate::output::content_type(std::path::Path::new(name.as_str())),
+                );
             }
             ctx.insert("site", &site);
             ctx.insert("root", &root);
@@ -200,6 +240,20 @@ pub fn render(
     ctx.insert("subheading", "h4");
     ctx.insert("thread_html", &thread::thread_html(linked, ""));
     ctx.insert("comment_count", &content.thread.comments.len());
+    ctx.insert(
+        "deleted_count",
+        &content.thread.comments.iter().filter(|c| c.deleted).count(),
+    );
+    ctx.insert("thread", &thread_view(content));
+    ctx.insert("comments_on_passages", &!linked.thread.on_block.is_empty());
+    ctx.insert(
+        "unknown_authors",
+        &content
+            .thread
+            .comments
+            .iter()
+            .any(|c| c.author.is_none() && !c.deleted),
+    );
     ctx.insert("page_title", title);
     let editor_note = front
         .editor_note
@@ -252,8 +306,7 @@ pub fn render(
     // to the stylesheet would miss: the page carries its style and script inline, and
     // links to the site's absolute address when it is known.
     let asset = |name: &str| {
-        theme
-            .assets
+        assets
             .get(name)
             .map(|b| String::from_utf8_lossy(b).into_owned())
             .unwrap_or_default()
@@ -265,11 +318,24 @@ pub fn render(
     if diags.has_errors() {
         return None;
     }
-    for (path, bytes) in &theme.assets {
-        pages.push(Page {
-            path: path.clone(),
-            bytes: bytes.clone(),
-        });
+    // The theme's static files, then the project's: a project file of the same name
+    // replaces the theme's. A page quire writes is never replaced.
+    for (path, bytes) in &content.files.copies {
+        if pages.iter().any(|p| &p.path == path) {
+            diags.push(
+                Diagnostic::error(format!("static/{path} would replace a page quire writes"))
+                    .in_file(&std::path::Path::new("static").join(path))
+                    .help("rename the file, or override the page's template instead"),
+            );
+            continue;
+        }
+        assets.insert(path.clone(), bytes.clone());
+    }
+    if diags.has_errors() {
+        return None;
+    }
+    for (path, bytes) in assets {
+        pages.push(Page { path, bytes });
     }
     let host_files = publish::host_files(
         &pages,
@@ -278,6 +344,37 @@ pub fn render(
     );
     pages.extend(host_files);
     Some(pages)
+}
+
+/// The site's icon: a `favicon.svg`, `.png` or `.ico` from the project's `static/`, else
+/// the theme's.
+fn site_icon(
+    theme_assets: &std::collections::BTreeMap<String, Vec<u8>>,
+    project: &std::collections::BTreeMap<String, Vec<u8>>,
+) -> Option<(String, Vec<u8>)> {
+    let names = ["favicon.svg", "favicon.png", "favicon.ico"];
+    [project, theme_assets].into_iter().find_map(|files| {
+        names
+            .iter()
+            .find_map(|n| files.get(*n).map(|b| (n.to_string(), b.clone())))
+    })
+}
+
+/// The `[thread]` table for templates: the forum, its page, the labels of its scores.
+#[derive(Serialize)]
+struct ThreadView<'a> {
+    forum: &'a str,
+    url: Option<&'a str>,
+    scores: Vec<&'a str>,
+}
+
+fn thread_view(content: &crate::content::Content) -> Option<ThreadView<'_>> {
+    let source = content.thread.source.as_ref()?;
+    Some(ThreadView {
+        forum: &source.forum,
+        url: source.url.as_deref(),
+        scores: source.scores.iter().map(|(_, l)| l.as_str()).collect(),
+    })
 }
 
 fn reference_entries(linked: &Linked, footnotes: &[markdown::FootnoteHtml]) -> Vec<RefEntry> {

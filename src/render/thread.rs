@@ -20,6 +20,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::{escape, markdown::render_snippet};
 use crate::content::Comment;
+use crate::content::comments::ScoreKind;
 use crate::resolve::Linked;
 
 /// Replies deeper than this are not indented any further; they say whom they answer.
@@ -424,7 +425,14 @@ impl CommentView<'_> {
         {
             s.push_str(&format!(" <time datetime=\"{date}\">{date}</time>"));
         }
-        s.push_str(&scores(c));
+        let shown = self
+            .linked
+            .content
+            .thread
+            .source
+            .as_ref()
+            .map_or(&[][..], |t| &t.scores[..]);
+        s.push_str(&scores(c, shown));
         s.push_str(&format!(
             " <a class=\"permalink\" href=\"#comment-{id}\">Link<span class=\"visually-hidden\"> to this comment</span></a></header>\n"
         ));
@@ -553,27 +561,25 @@ pub fn annotation_id(comment: &str, n: usize) -> String {
     escape(&format!("annotation-{comment}-{n}"))
 }
 
-/// Scores in LessWrong's order: Ω Alignment Forum karma, then karma, then agreement, each
-/// with a visible label and LessWrong's tooltip wording. Kept short: a big thread repeats
-/// this ten thousand times.
-fn scores(c: &Comment) -> String {
-    let mut parts = Vec::new();
-    if let Some(k) = c.af_karma {
-        parts.push(format!(
-            "<span class=\"score af-karma\" title=\"AI Alignment Forum karma\"><span aria-hidden=\"true\">Ω</span> {k} <small>AF karma</small></span>"
-        ));
-    }
-    if let Some(k) = c.karma {
-        parts.push(format!(
-            "<span class=\"score karma\" title=\"Karma\">{k} <small>karma</small></span>"
-        ));
-    }
-    if let Some(k) = c.agreement {
-        parts.push(format!(
-            "<span class=\"score agreement\" title=\"Agreement\">{k} <small>agreement</small></span>"
-        ));
-    }
+/// The scores the thread's `[thread.scores]` declares, in its order and with its labels;
+/// nothing when it declares none. Kept short: a big thread repeats this ten thousand times.
+fn scores(c: &Comment, shown: &[(ScoreKind, String)]) -> String {
+    let parts: Vec<String> = shown
+        .iter()
+        .filter_map(|(kind, label)| {
+            let k = kind.of(c)?;
+            let label = escape(label);
+            Some(format!(
+                "<span class=\"score {}\" title=\"{label}\">{k} <small>{label}</small></span>",
+                kind.class()
+            ))
+        })
+        .collect();
     if parts.is_empty() {
+        // The forum shows scores on every comment; a live comment without any lost them.
+        if shown.is_empty() || c.deleted {
+            return String::new();
+        }
         return " <span class=\"scores unknown\">scores unknown</span>".into();
     }
     let raw = c

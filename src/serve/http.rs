@@ -327,6 +327,7 @@ fn not_found(out: &Path, status: &Status) -> Response {
     let html = format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <link rel=\"icon\" href=\"data:,\">\n\
          <title>Not found · quire serve</title>\n</head>\n<body>\n<main>\n<h1>Not found</h1>\n\
          <p>{message}</p>\n<p><a href=\"/\">Home</a></p>\n</main>\n</body>\n</html>\n"
     );

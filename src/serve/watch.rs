@@ -315,6 +315,10 @@ fn summarize(changed: &[String]) -> String {
     }
 }
 
+/// The folders under the project root that hold the site's sources: the essay and the
+/// files beside it, themes, and the project's own static files and template overrides.
+const SOURCE_DIRS: [&str; 4] = ["content", "themes", "static", "templates"];
+
 /// Which paths can change the site.
 struct Filter {
     root: PathBuf,
@@ -352,7 +356,7 @@ impl Filter {
         }
         match first.as_ref() {
             "quire.toml" => true,
-            "content" | "themes" => {
+            first if SOURCE_DIRS.contains(&first) => {
                 let rest: Vec<_> = parts.collect();
                 !rest.iter().any(|part| part == ".git")
                     && rest.last().is_none_or(|name| !is_scratch_file(name))
@@ -412,10 +416,10 @@ impl Sources {
         } else {
             Box::new(RecommendedWatcher::new(tx, notify::Config::default())?)
         };
-        // The root itself only for quire.toml and for content/ or themes/ appearing; never
+        // The root itself only for quire.toml and for a source folder appearing; never
         // recursively, which would watch the output folder.
         watcher.watch(root, RecursiveMode::NonRecursive)?;
-        for dir in ["content", "themes"] {
+        for dir in SOURCE_DIRS {
             let dir = root.join(dir);
             if dir.is_dir() {
                 watcher.watch(&dir, RecursiveMode::Recursive)?;
@@ -528,7 +532,7 @@ fn rebuild_loop(
     }
 }
 
-/// inotify loses a recursive watch when its folder is removed; watch content/ or themes/
+/// inotify loses a recursive watch when its folder is removed; watch a source folder
 /// again when it reappears.
 fn rewatch(watcher: &mut dyn Watcher, root: &Path, event: &Event) {
     if !matches!(
@@ -541,7 +545,7 @@ fn rewatch(watcher: &mut dyn Watcher, root: &Path, event: &Event) {
         let is_source_dir = path.parent() == Some(root)
             && path
                 .file_name()
-                .is_some_and(|n| n == "content" || n == "themes");
+                .is_some_and(|n| SOURCE_DIRS.iter().any(|d| n == *d));
         if is_source_dir && path.is_dir() {
             let _ = watcher.watch(path, RecursiveMode::Recursive);
         }
@@ -608,6 +612,8 @@ mod tests {
         assert!(filter.matters(Path::new("/p/content/essay.md")));
         assert!(filter.matters(Path::new("/p/themes/default/static/css/00-base.css")));
         assert!(filter.matters(Path::new("/p/content")));
+        assert!(filter.matters(Path::new("/p/static/logo.png")));
+        assert!(filter.matters(Path::new("/p/templates/base.html")));
         assert!(!filter.matters(Path::new("/p/site/index.html")));
         assert!(!filter.matters(Path::new("/p/.site.quire-new-12/index.html")));
         assert!(!filter.matters(Path::new("/p/README.md")));

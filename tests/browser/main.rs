@@ -7,6 +7,8 @@ mod harness;
 #[cfg(feature = "serve")]
 #[path = "../common/serve_helper.rs"]
 mod serve_helper;
+#[path = "../common/support.rs"]
+mod support;
 
 mod edition;
 mod footnotes;
@@ -16,6 +18,7 @@ mod new;
 mod offline;
 mod phone;
 mod safety;
+mod second_essay;
 #[cfg(feature = "serve")]
 mod serve;
 mod site;

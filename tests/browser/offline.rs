@@ -255,7 +255,7 @@ fn the_404_page_keeps_its_styles_at_any_depth() {
                 "/repo/index.html",
                 "/repo/quire.css",
                 "/repo/quire.js",
-                "/favicon.ico",
+                "/repo/favicon.svg",
             ]
             .contains(&r)
                 || ["missing.html", "no/such/deep/page.html", "cells/gone/x/"]

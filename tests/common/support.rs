@@ -178,3 +178,24 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A temporary copy of the fixture project `tests/fixtures/valid/<name>`, to build or edit.
+pub fn fixture_copy(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("quire-fixture-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .expect("cannot create a temporary directory");
+    copy_tree(
+        &repo().join("tests/fixtures/valid").join(name),
+        &dir.path().join("project"),
+    );
+    dir
+}
+
+/// The 1-based line of the first line of `text` that contains `needle`.
+pub fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not found"))
+        + 1
+}

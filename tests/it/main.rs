@@ -14,8 +14,11 @@ mod bench_smoke;
 mod build;
 mod check;
 mod cli;
+mod code;
 mod content_format;
 mod edition;
+mod essay_chrome;
+mod essay_files;
 mod footnotes;
 mod html_valid;
 #[cfg(feature = "import")]
@@ -28,4 +31,5 @@ mod safety;
 mod schema;
 #[cfg(feature = "serve")]
 mod serve;
+mod themes;
 mod thread;

@@ -394,3 +394,36 @@ fn a_port_in_use_is_a_clear_error() {
     assert!(stderr.contains("--port"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn files_beside_the_essay_are_served_with_their_types_and_rebuilt_on_change() {
+    let tmp = crate::support::fixture_copy("second-essay");
+    let root = tmp.path().join("project");
+    let server = Server::start(&root);
+    let events = server.events();
+    let hello = events.next(WAIT);
+    assert_eq!(hello.name, "hello", "{hello:?}");
+    for (path, media) in [
+        ("/figures/rows.svg", "image/svg+xml"),
+        ("/figures/box.png", "image/png"),
+        ("/favicon.svg", "image/svg+xml"),
+        ("/welcome.txt", "text/plain; charset=utf-8"),
+    ] {
+        let r = server.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("content-type"), Some(media), "{path}");
+    }
+    // A file in static/ changes: the site is rebuilt with it.
+    save_like_vim(&root.join("static/welcome.txt"), "Changed static file.\n");
+    let reload = events.until(WAIT, |e| e.name == "reload");
+    assert!(build_of(&reload) > build_of(&hello));
+    assert_eq!(server.get("/welcome.txt").body, "Changed static file.\n");
+    // And a figure beside the essay.
+    let svg = read(&root.join("content/figures/rows.svg")).replace("#888", "#777");
+    save_like_vim(&root.join("content/figures/rows.svg"), &svg);
+    let again = events.until(WAIT, |e| {
+        e.name == "reload" && build_of(e) > build_of(&reload)
+    });
+    assert!(build_of(&again) > build_of(&reload));
+    assert!(server.get("/figures/rows.svg").body.contains("#777"));
+}

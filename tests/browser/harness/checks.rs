@@ -254,7 +254,7 @@ pub fn check_page_with(page: &mut Page, url: &str, name: &str, options: &CheckOp
     page.emulate_media("prefers-color-scheme", first_scheme);
 
     // Console and network problems come last so that late errors are caught too.
-    let mut front = network_problems(page, url, &declared_icon(page));
+    let mut front = network_problems(page, url);
     front.extend(problems);
     Report {
         name: name.to_string(),
@@ -397,20 +397,7 @@ pub fn is_foreign(url: &str, page_url: &str) -> bool {
     origin_of(url) != origin_of(page_url)
 }
 
-/// The href of the page's `<link rel=icon>`, if it declares one.
-fn declared_icon(page: &Page) -> Option<String> {
-    page.eval("(document.querySelector('link[rel~=\"icon\" i]') || {}).href || null")
-        .as_str()
-        .map(String::from)
-}
-
-/// Is `url` the `/favicon.ico` that Chromium asks for by itself when a page declares
-/// no icon? Its absence is not the page's fault (browsers do not log it).
-fn is_implicit_favicon(url: &str, page_url: &str, declared_icon: &Option<String>) -> bool {
-    declared_icon.is_none() && url == format!("{}/favicon.ico", origin_of(page_url))
-}
-
-fn network_problems(page: &Page, page_url: &str, declared_icon: &Option<String>) -> Vec<Problem> {
+fn network_problems(page: &Page, page_url: &str) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut urls: HashMap<String, String> = HashMap::new();
     let mut foreign: Vec<String> = Vec::new();
@@ -481,7 +468,7 @@ fn network_problems(page: &Page, page_url: &str, declared_icon: &Option<String>)
     }
     for (url, reason) in failed {
         // A foreign request fails by design here (no network); it is reported once.
-        if !foreign.contains(&url) && !is_implicit_favicon(&url, page_url, declared_icon) {
+        if !foreign.contains(&url) {
             problems.push(Problem::FailedRequest { url, reason });
         }
     }
