@@ -466,7 +466,7 @@ fn an_editors_link_missing_from_its_comment_is_an_error_at_the_url() {
         "{text}"
     );
     assert!(
-        text.contains("comments.toml:12:17"),
+        text.contains("comments.toml:21:17"),
         "located at the URL: {text}"
     );
     assert!(!tmp.path().join("site/index.html").exists());

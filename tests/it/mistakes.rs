@@ -1125,9 +1125,9 @@ error: unknown cell `row2-col2` in a `cell:` link
 help: did you mean `together-numbers`? known cells: alone-gut, alone-numbers, together-gut, together-numbers
 
 error: comment `c1`: annotation names unknown cell `row1-col1`
-  --> content/comments.toml:19:8
+  --> content/comments.toml:27:8
    |
-19 | cell = \"row1-col1\"
+27 | cell = \"row1-col1\"
    |        ^^^^^^^^^^^ no such cell
    |
 help: did you mean `alone-gut`? known cells: alone-gut, alone-numbers, together-gut, together-numbers

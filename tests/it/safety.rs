@@ -522,6 +522,13 @@ fn payload_project(dir: &Path) -> PathBuf {
         );
         t + "\n## Handlers {#g\"onmouseover=\"alert(1)\"}\n\n## Amp {#a&b}\n\n## Lt {#a&lt;b}\n\n## Class {#k .c\"onclick=\"alert(3)}\n\n## Single {#q'x}\n\nA [link](https://example.org/ 'ti\"tle <x-pwn> &amp;') and ![alt \" <x-pwn> &amp;](pic.png \"t\\\"x\").\n\n## x\"onmouseover=\"alert(1)\" y='z' \\<x-pwn onclick=alert(2)> & end\n"
     });
+    // The image the payload's alt and title sit on: a 1x1 grey PNG.
+    let png: &[u8] = &[
+        137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 0,
+        0, 0, 0, 58, 126, 155, 85, 0, 0, 0, 10, 73, 68, 65, 84, 120, 156, 99, 96, 0, 0, 0, 2, 0, 1,
+        72, 175, 164, 113, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+    ];
+    std::fs::write(root.join("content/pic.png"), png).unwrap();
     edit("content/grid.toml", &|t| {
         t.replacen(
             "caption = \"Garden work by how long the plants live and by season\"",

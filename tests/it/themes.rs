@@ -34,7 +34,7 @@ fn one_overridden_template_and_one_added_stylesheet_take_effect_and_the_rest_sta
     );
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(
-        index.contains("<nav class=\"toc\""),
+        index.contains("<details class=\"toc\">"),
         "the built-in index.html stays"
     );
     let css = std::fs::read_to_string(out.join("quire.css")).unwrap();
