@@ -27,7 +27,8 @@ pub fn export(options: &BuildOptions, path: &Path) -> Result<(usize, Diagnostics
         diags.push(*d);
         return Err(diags);
     }
-    let Some((pages, _)) = crate::render_site(options, &mut diags).filter(|_| !diags.has_errors())
+    let Some((pages, _)) =
+        crate::render_site_whole_thread(options, &mut diags).filter(|_| !diags.has_errors())
     else {
         return Err(diags);
     };

@@ -51,8 +51,8 @@ pub struct Parts<'a> {
     pub grid: Option<String>,
     /// Block id -> comment indices whose annotation quotes that block.
     pub comments_on: &'a BTreeMap<String, Vec<usize>>,
-    /// Comment index -> the comment's id.
-    pub comment_ids: &'a [String],
+    /// Comment index -> the link to the comment from the essay page.
+    pub comment_hrefs: &'a [String],
 }
 
 pub fn render_essay(linked: &Linked, parts: &Parts<'_>) -> EssayHtml {
@@ -286,15 +286,14 @@ impl<'e> Walker<'_, 'e> {
             // The count is the link's visible text and starts its accessible name; CSS moves
             // the marker into the margin where there is room for it. A bare number is easy to
             // mistake for a footnote marker, so the title says what it counts on hover.
-            let first = &self.parts.comment_ids[comments[0]];
+            let first = &self.parts.comment_hrefs[comments[0]];
             let count = comments.len();
             let what = format!(
                 "comment{} on this passage",
                 if count == 1 { "" } else { "s" }
             );
             s.push_str(&format!(
-                " <a class=\"comment-marker\" href=\"#comment-{}\" id=\"marker-{id}\" title=\"{count} {what}\">{count}<span class=\"visually-hidden\"> {what}</span></a>",
-                escape(first),
+                " <a class=\"comment-marker\" href=\"{first}\" id=\"marker-{id}\" title=\"{count} {what}\">{count}<span class=\"visually-hidden\"> {what}</span></a>",
             ));
         }
         s.push_str(&format!(

@@ -15,3 +15,4 @@ mod offline;
 mod serve;
 mod site;
 mod thread;
+mod thread_pages;

@@ -21,3 +21,4 @@ mod robustness;
 mod schema;
 mod serve;
 mod thread;
+mod thread_pages;
