@@ -1,6 +1,6 @@
 //! Which page holds which comment, when a thread is too big for one page.
 //!
-//! A thread of up to [`PAGE_COMMENTS`] comments stays whole on the essay page. A bigger one
+//! A thread of up to [`WHOLE_UP_TO`] comments stays whole on the essay page. A bigger one
 //! is split so that no page holds more than [`PAGE_COMMENTS`] comments, the way LessWrong
 //! and Reddit "continue this thread":
 //!
@@ -23,8 +23,12 @@ use serde::Serialize;
 use super::thread::{PageOf, comment_href, thread_html};
 use crate::resolve::Linked;
 
-/// The most comments one page holds; a thread up to this size is not split.
-pub const PAGE_COMMENTS: usize = 400;
+/// A thread of up to this many comments is shown whole on the essay page, as it always was.
+pub const WHOLE_UP_TO: usize = 300;
+
+/// The most comments one page of a split thread holds. Measured on an emulated phone
+/// (bench/RESULTS.md), 400 comments still blocked the main thread for about half a second.
+pub const PAGE_COMMENTS: usize = 150;
 
 /// Each top item of a page (a top-level comment on the essay page, a reply on a thread
 /// page) gets a fair share of the page for itself and its replies, but at least this many
@@ -61,17 +65,22 @@ pub struct ThreadPages {
 }
 
 impl ThreadPages {
-    /// Splits the thread if it is bigger than [`PAGE_COMMENTS`] and `split` is set;
+    /// Splits the thread if it is bigger than [`WHOLE_UP_TO`] and `split` is set;
     /// `None` means one page, as small threads (and the single-file export) have it.
     pub fn new(linked: &Linked, split: bool) -> Option<ThreadPages> {
-        Self::with_size(linked, split, PAGE_COMMENTS)
+        Self::with_size(linked, split, WHOLE_UP_TO, PAGE_COMMENTS)
     }
 
-    fn with_size(linked: &Linked, split: bool, page_size: usize) -> Option<ThreadPages> {
+    fn with_size(
+        linked: &Linked,
+        split: bool,
+        whole_up_to: usize,
+        page_size: usize,
+    ) -> Option<ThreadPages> {
         let t = &linked.thread;
         let comments = &linked.content.thread.comments;
         let n = comments.len();
-        if !split || n <= page_size {
+        if !split || n <= whole_up_to {
             return None;
         }
         let mut out = ThreadPages {
@@ -378,8 +387,8 @@ mod tests {
         // Every page but the essay page is linked from the page before it in its run or
         // from the comment whose replies it continues.
         for (k, page) in p.pages.iter().enumerate().skip(1) {
-            let linked_from = p.pages.iter().any(|q| q.next == Some(k))
-                || p.continued.contains(&Some(k));
+            let linked_from =
+                p.pages.iter().any(|q| q.next == Some(k)) || p.continued.contains(&Some(k));
             assert!(linked_from, "page {} is unreachable", page.path);
         }
     }
@@ -387,14 +396,15 @@ mod tests {
     #[test]
     fn small_threads_stay_whole() {
         let l = linked(&thread(3, 5, 5));
-        assert!(ThreadPages::with_size(&l, true, 13).is_none());
-        assert!(ThreadPages::with_size(&l, false, 2).is_none());
+        assert!(ThreadPages::with_size(&l, true, 13, 5).is_none());
+        assert!(ThreadPages::with_size(&l, false, 2, 2).is_none());
+        assert!(ThreadPages::with_size(&l, true, 12, 5).is_some());
     }
 
     #[test]
     fn a_long_chain_continues_on_thread_pages() {
         let l = linked(&thread(2, 100, 0));
-        let p = ThreadPages::with_size(&l, true, 30).expect("split");
+        let p = ThreadPages::with_size(&l, true, 30, 30).expect("split");
         check_partition(&l, &p, 30);
         assert_eq!(p.pages[0].path, "index.html");
         assert_eq!(p.pages[0].items.len(), 2, "both top-level comments fit");
@@ -426,7 +436,7 @@ mod tests {
     #[test]
     fn many_replies_to_one_comment_take_several_pages() {
         let l = linked(&thread(50, 0, 100));
-        let p = ThreadPages::with_size(&l, true, 30).expect("split");
+        let p = ThreadPages::with_size(&l, true, 30, 30).expect("split");
         check_partition(&l, &p, 30);
         let paths: Vec<&str> = p.pages.iter().map(|p| p.path.as_str()).collect();
         assert!(paths.contains(&"comments/2.html"), "{paths:?}");

@@ -11,8 +11,11 @@ use crate::support::{build, output_text, quire};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 
-/// The most comments a page holds (`render::thread_pages::PAGE_COMMENTS`).
-const PAGE_COMMENTS: usize = 400;
+/// The most comments a page of a split thread holds (`render::thread_pages::PAGE_COMMENTS`).
+const PAGE_COMMENTS: usize = 150;
+
+/// The biggest thread shown whole (`render::thread_pages::WHOLE_UP_TO`).
+const WHOLE_UP_TO: usize = 300;
 
 fn build_ok(root: &Path, out: &Path) {
     let o = build(root, out);
@@ -258,11 +261,11 @@ fn ten_thousand_comments_are_split_into_bounded_linked_pages() {
     assert!(!doc.contains("class=\"thread-continue\"") && !doc.contains("href=\"thread/"));
 }
 
-/// The default essay and every thread up to a page's worth stay on one page.
+/// The default essay and every thread up to a few hundred comments stay on one page.
 #[test]
 fn small_threads_stay_on_the_essay_page() {
     let tmp = tempfile::tempdir().unwrap();
-    for (name, total) in [("default", 24), ("few-hundred", PAGE_COMMENTS)] {
+    for (name, total) in [("default", 24), ("few-hundred", WHOLE_UP_TO)] {
         let project = tmp.path().join(name);
         gen_thread::scale_project(&project, total).unwrap();
         let site = tmp.path().join(format!("{name}-site"));
