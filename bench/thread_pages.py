@@ -169,6 +169,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--sizes", default="100,1000,10000")
     ap.add_argument("--throttle", type=float, default=4.0)
+    ap.add_argument("--whole", action="store_true",
+                    help="also measure the biggest thread whole on one page (the single-file export)")
     ap.add_argument("--out", default=str(REPO / "bench/work/thread_pages.md"))
     args = ap.parse_args()
     target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
@@ -201,9 +203,17 @@ def main():
             )
             if extra:
                 pages.append((f"biggest thread page ({extra[-1].relative_to(site)}; {len(extra)} thread pages)", extra[-1]))
+            if args.whole and size == args.sizes.split(",")[-1]:
+                # For comparison: the whole thread on one page, as before the split (the
+                # single-file export keeps it so; its CSS and script are inline).
+                whole = work / f"whole-{size}.html"
+                subprocess.run([quire, "build", "--root", project, "--single-file", whole], check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                pages.append(("whole thread on one page (the single-file export)", whole))
             for what, path in pages:
                 runs = [load_once(driver, file_url(path), args.throttle) for _ in range(args.runs)]
-                row = {"input": label, "page": what, "html_bytes": path.stat().st_size, "runs": runs}
+                row = {"input": label, "page": what, "html_bytes": path.stat().st_size,
+                       "loadavg": os.getloadavg()[0], "runs": runs}
                 rows.append(row)
                 print(json.dumps(row), flush=True)
     finally:
@@ -215,8 +225,8 @@ def main():
         return statistics.median(vals), min(vals), max(vals)
 
     lines = [
-        "| input | page | HTML | DOM nodes (all) | elements | first contentful paint | DOMContentLoaded | total blocking time | 3M-step loop |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| input | page | HTML | DOM nodes (all) | elements | first contentful paint | DOMContentLoaded | total blocking time | 3M-step loop | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         def fmt(key):
@@ -226,7 +236,7 @@ def main():
         elements = med(row, "elements")[0]
         lines.append(
             f"| {row['input']} | {row['page']} | {row['html_bytes'] / 1e6:.2f} MB | {nodes:,.0f} | {elements:,.0f} | "
-            f"{fmt('fcp')} | {fmt('dcl')} | {fmt('tbt')} | {fmt('loop_ms')} |"
+            f"{fmt('fcp')} | {fmt('dcl')} | {fmt('tbt')} | {fmt('loop_ms')} | {row['loadavg']:.1f} |"
         )
     out = pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
