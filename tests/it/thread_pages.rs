@@ -333,3 +333,43 @@ fn a_second_essay_links_markers_and_cells_to_thread_pages() {
     assert!(cell.contains(&link), "no {link} on the cell page");
     check_passes(&project, &site);
 }
+
+/// A theme made before thread pages existed (no `thread.html` template) still builds a big
+/// thread: whole, on the essay page, as before.
+#[test]
+fn a_theme_without_a_thread_template_keeps_the_thread_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("garden");
+    gen_thread::garden_project(&project, 400).unwrap();
+    let theme = project.join("themes/older");
+    let source = crate::support::repo().join("themes/default");
+    for dir in ["templates/partials", "static/css", "static/js"] {
+        std::fs::create_dir_all(theme.join(dir)).unwrap();
+        for entry in std::fs::read_dir(source.join(dir)).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), theme.join(dir).join(entry.file_name())).unwrap();
+            }
+        }
+    }
+    for entry in std::fs::read_dir(source.join("templates")).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() && entry.file_name() != "thread.html" {
+            std::fs::copy(
+                entry.path(),
+                theme.join("templates").join(entry.file_name()),
+            )
+            .unwrap();
+        }
+    }
+    std::fs::write(project.join("quire.toml"), "theme = \"older\"\n").unwrap();
+    let site = tmp.path().join("site");
+    build_ok(&project, &site);
+    let files = html_files(&site);
+    assert!(
+        !files.keys().any(|p| p.starts_with("thread/")),
+        "thread pages without a template"
+    );
+    assert_eq!(comment_ids(&files["index.html"]).len(), 403);
+    check_passes(&project, &site);
+}
