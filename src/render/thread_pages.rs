@@ -26,8 +26,9 @@ use crate::resolve::Linked;
 /// A thread of up to this many comments is shown whole on the essay page, as it always was.
 pub const WHOLE_UP_TO: usize = 300;
 
-/// The most comments one page of a split thread holds. Measured on an emulated phone
-/// (bench/RESULTS.md), 400 comments still blocked the main thread for about half a second.
+/// The most comments one page of a split thread holds. In a first phone-emulated run of
+/// `bench/thread_pages.py` (on a heavily loaded machine), pages of 400 comments still blocked
+/// the main thread for about half a second; pages of 150 are measured in bench/RESULTS.md.
 pub const PAGE_COMMENTS: usize = 150;
 
 /// Each top item of a page (a top-level comment on the essay page, a reply on a thread
