@@ -172,6 +172,31 @@ pub fn scale_project(dir: &Path, total: usize) -> io::Result<()> {
     fs::write(path, toml)
 }
 
+/// The 2x4 garden fixture (`tests/fixtures/valid/grid-2x4`) with `count` generated comments
+/// and, at the end of the thread (on a thread page once the thread is split), two annotated
+/// replies to the last generated one: `late-a` about the passage comment c1 is about too,
+/// `late-b` about the essay's first paragraph, which no other comment quotes.
+pub fn garden_project(dir: &Path, count: usize) -> io::Result<()> {
+    copy_project(&repo_root().join("tests/fixtures/valid/grid-2x4"), dir)?;
+    let path = dir.join("content/comments.toml");
+    let mut toml = fs::read_to_string(&path)?;
+    toml.push_str(&generated_comments(count, &["c1".to_string()], 77));
+    let last = format!("g{count:05}");
+    for (id, quote) in [
+        ("late-a", "Watering in summer is the chore everyone knows"),
+        (
+            "late-b",
+            "A fixture with a two-by-four grid whose labels have nothing to do with the default essay.",
+        ),
+    ] {
+        let _ = write!(
+            toml,
+            "\n[[comment]]\nid = \"{id}\"\nauthor = \"gardener {id}\"\nparent = \"{last}\"\nbody = \"Late reply {id}.\"\n\n[[comment.annotation]]\nquote = \"{quote}\"\ncell = \"perennial-summer\"\n"
+        );
+    }
+    fs::write(path, toml)
+}
+
 /// The hostile fixture plus a comment of about 1 MB: prose, one 100 KB unbroken word, and
 /// a thousand payload lines; then one more ordinary comment after it.
 pub fn hostile_project(dir: &Path) -> io::Result<()> {

@@ -46,7 +46,8 @@ pub fn export(options: &BuildOptions, path: &Path) -> Result<(usize, Diagnostics
         diags.push(Diagnostic::error(message).help(help));
         return Err(diags);
     }
-    let Some((pages, _)) = crate::render_site(options, &mut diags).filter(|_| !diags.has_errors())
+    let Some((pages, _)) =
+        crate::render_site_whole_thread(options, &mut diags).filter(|_| !diags.has_errors())
     else {
         return Err(diags);
     };

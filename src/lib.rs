@@ -57,6 +57,23 @@ pub fn render_site(
     options: &BuildOptions,
     diags: &mut Diagnostics,
 ) -> Option<(Vec<Page>, PathBuf)> {
+    render_site_as(options, false, diags)
+}
+
+/// [`render_site`], with the whole thread on the essay page however big it is (for the
+/// single-file export, which is one page).
+pub fn render_site_whole_thread(
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+) -> Option<(Vec<Page>, PathBuf)> {
+    render_site_as(options, true, diags)
+}
+
+fn render_site_as(
+    options: &BuildOptions,
+    whole_thread: bool,
+    diags: &mut Diagnostics,
+) -> Option<(Vec<Page>, PathBuf)> {
     let content = content::load(&options.root, diags)?;
     let base_url = match (&options.base_url, &content.config.base_url) {
         (Some(flag), _) => normalize_base_url(flag)
@@ -76,7 +93,11 @@ pub fn render_site(
     if diags.has_errors() {
         return None;
     }
-    let pages = render::render(&linked, &theme?, &RenderOptions { base_url }, diags)?;
+    let render_options = RenderOptions {
+        base_url,
+        whole_thread,
+    };
+    let pages = render::render(&linked, &theme?, &render_options, diags)?;
     Some((pages, out))
 }
 

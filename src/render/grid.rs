@@ -46,6 +46,8 @@ pub struct CommentLink {
     pub id: String,
     pub author: String,
     pub excerpt: String,
+    /// The site path of the page that holds the comment (a big thread has several).
+    pub page: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -134,6 +136,7 @@ pub fn cell_view(linked: &Linked, grid: &LinkedGrid, cell: &LinkedCell, root: &s
                     id: c.id.get_ref().clone(),
                     author: c.author.clone().unwrap_or_else(|| "unknown".into()),
                     excerpt: excerpt(&crate::resolve::markdown_text(&c.body), 120),
+                    page: "index.html".into(),
                 }
             })
             .collect(),

@@ -96,8 +96,8 @@ pub struct Parts<'a> {
     pub grid: Option<String>,
     /// Block id -> comment indices whose annotation quotes that block.
     pub comments_on: &'a BTreeMap<String, Vec<usize>>,
-    /// Comment index -> the comment's id.
-    pub comment_ids: &'a [String],
+    /// Comment index -> the link to the comment from the essay page.
+    pub comment_hrefs: &'a [String],
 }
 
 pub fn render_essay(linked: &Linked, parts: &Parts<'_>) -> EssayHtml {
@@ -399,7 +399,12 @@ impl<'e> Walker<'_, 'e> {
             // mistake for a footnote marker, so the title says what it counts on hover.
             // The marker leads to the first comment's annotation about this very passage
             // (a comment may annotate several), not to the top of the comment.
-            let first = &self.parts.comment_ids[comments[0]];
+            let first = &self.parts.comment_hrefs[comments[0]];
+            // The page that holds the comment ("" for this one, or a thread page).
+            let page = first.split('#').next().unwrap_or_default();
+            let comment_id = self.linked.content.thread.comments[comments[0]]
+                .id
+                .get_ref();
             let annotation = self.linked.thread.annotations_of[comments[0]]
                 .iter()
                 .map(|&k| &self.linked.thread.annotations[k])
@@ -411,8 +416,8 @@ impl<'e> Walker<'_, 'e> {
                 if count == 1 { "" } else { "s" }
             );
             s.push_str(&format!(
-                " <a class=\"comment-marker\" href=\"#{}\" id=\"marker-{id}\" title=\"{count} {what}\">{count}<span class=\"visually-hidden\"> {what}</span></a>",
-                super::thread::annotation_id(first, annotation),
+                " <a class=\"comment-marker\" href=\"{page}#{}\" id=\"marker-{id}\" title=\"{count} {what}\">{count}<span class=\"visually-hidden\"> {what}</span></a>",
+                super::thread::annotation_id(comment_id, annotation),
             ));
         }
         s.push_str(&format!(

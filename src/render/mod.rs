@@ -11,6 +11,7 @@ pub mod highlight;
 pub mod markdown;
 pub mod publish;
 pub mod thread;
+pub mod thread_pages;
 pub mod tidy;
 
 use serde::Serialize;
@@ -33,6 +34,9 @@ pub struct Page {
 pub struct RenderOptions {
     /// Absolute URL of the published site, ending in `/`.
     pub base_url: Option<String>,
+    /// Keep the whole thread on the essay page however big it is (the single-file export);
+    /// otherwise a big thread continues on pages of its own (see `thread_pages`).
+    pub whole_thread: bool,
 }
 
 /// Escapes text for HTML content and attribute values.
@@ -140,11 +144,14 @@ pub fn render(
         base_url: options.base_url.as_deref(),
     };
 
-    let comment_ids: Vec<String> = content
-        .thread
-        .comments
-        .iter()
-        .map(|c| c.id.get_ref().clone())
+    // A big thread is split over several pages, if the theme has a template for them.
+    let split = !options.whole_thread && tera.get_template_names().any(|n| n == "thread.html");
+    let thread_pages = thread_pages::ThreadPages::new(linked, split);
+    let essay_page = thread_pages
+        .as_ref()
+        .map(|pages| thread::PageOf { pages, page: 0 });
+    let comment_hrefs: Vec<String> = (0..content.thread.comments.len())
+        .map(|i| thread::comment_href(linked, essay_page, i))
         .collect();
     let grid_html = linked.grid.as_ref().map(|g| grid::grid_table(linked, g));
     let essay = markdown::render_essay(
@@ -152,7 +159,7 @@ pub fn render(
         &markdown::Parts {
             grid: grid_html,
             comments_on: &linked.thread.on_block,
-            comment_ids: &comment_ids,
+            comment_hrefs: &comment_hrefs,
         },
     );
 
@@ -214,13 +221,32 @@ pub fn render(
             }
         };
 
+    // The page of the thread that holds each comment a cell links to.
+    let place_comments = |view: &mut grid::CellView| {
+        if let Some(pages) = &thread_pages {
+            for link in &mut view.comments {
+                if let Some(i) = content
+                    .thread
+                    .comments
+                    .iter()
+                    .position(|c| c.id.get_ref() == &link.id)
+                {
+                    link.page = pages.path_of(i).to_string();
+                }
+            }
+        }
+    };
     let cells: Vec<grid::CellView> = linked
         .grid
         .as_ref()
         .map(|g| {
             g.cells
                 .iter()
-                .map(|c| grid::cell_view(linked, g, c, ""))
+                .map(|c| {
+                    let mut view = grid::cell_view(linked, g, c, "");
+                    place_comments(&mut view);
+                    view
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -238,7 +264,13 @@ pub fn render(
     // Panels sit under the essay's h2 sections; a cell page is a page of its own.
     ctx.insert("heading", "h3");
     ctx.insert("subheading", "h4");
-    ctx.insert("thread_html", &thread::thread_html(linked, ""));
+    ctx.insert(
+        "thread_html",
+        &match &thread_pages {
+            Some(pages) => thread_pages::split_thread_html(linked, pages, 0),
+            None => thread::thread_html(linked, "", None),
+        },
+    );
     ctx.insert("comment_count", &content.thread.comments.len());
     ctx.insert(
         "deleted_count",
@@ -264,7 +296,8 @@ pub fn render(
 
     if let Some(g) = &linked.grid {
         for cell in &g.cells {
-            let view = grid::cell_view(linked, g, cell, "../");
+            let mut view = grid::cell_view(linked, g, cell, "../");
+            place_comments(&mut view);
             let mut ctx = Context::new();
             ctx.insert("page_title", &format!("{} · {}", cell.name, title));
             ctx.insert(
@@ -288,6 +321,22 @@ pub fn render(
                 &mut ctx,
                 diags,
             );
+        }
+    }
+
+    if let Some(pages) = &thread_pages {
+        for (k, page) in pages.pages.iter().enumerate().skip(1) {
+            let mut ctx = Context::new();
+            let view = thread_pages::page_view(linked, pages, k);
+            ctx.insert("page_title", &format!("{} · {title}", view.heading));
+            ctx.insert("page_description", &view.description);
+            ctx.insert("thread_page", &view);
+            ctx.insert("comment_count", &content.thread.comments.len());
+            ctx.insert(
+                "thread_html",
+                &thread_pages::split_thread_html(linked, pages, k),
+            );
+            render_page(&page.path, "thread.html", &mut ctx, diags);
         }
     }
 

@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
+use super::thread_pages::ThreadPages;
 use super::{escape, markdown::render_snippet};
 use crate::content::Comment;
 use crate::content::comments::ScoreKind;
@@ -31,10 +32,6 @@ pub const VISUAL_DEPTH_CAP: usize = 4;
 /// HTML parsers stop nesting elements about 512 deep (Chromium: 512), and every level
 /// of the thread costs three (`li`, `details`, `ol`).
 pub const NESTING_LIMIT: usize = 100;
-
-/// A thread with more comments than this renders its top-level comments lazily
-/// (`content-visibility: auto`) so that a very long page stays quick to scroll.
-const LARGE_THREAD: usize = 1000;
 
 /// Tags a comment body may keep. Everything else is unwrapped to its text, except
 /// `script` and `style`, whose content is dropped too.
@@ -246,7 +243,7 @@ fn author_html(c: &Comment) -> String {
 }
 
 /// The author in a sentence ("in reply to …", "replies to …").
-fn author_plain(c: &Comment) -> String {
+pub(super) fn author_plain(c: &Comment) -> String {
     match (&c.author, c.deleted) {
         (_, true) => "a deleted comment".into(),
         (Some(a), _) => format!("<bdi>{}</bdi>", escape(a)),
@@ -254,27 +251,69 @@ fn author_plain(c: &Comment) -> String {
     }
 }
 
-/// The whole thread as nested HTML. `root` prefixes links to other pages (cells).
-pub fn thread_html(linked: &Linked, root: &str) -> String {
+/// Which comments of a split thread one page shows, and where the others are.
+#[derive(Clone, Copy)]
+pub struct PageOf<'a> {
+    pub pages: &'a ThreadPages,
+    /// Index into `pages.pages` of the page being rendered.
+    pub page: usize,
+}
+
+impl PageOf<'_> {
+    fn path(&self) -> &str {
+        &self.pages.pages[self.page].path
+    }
+
+    /// A link from this page to the site path `to`.
+    pub(super) fn link_to(&self, to: &str) -> String {
+        format!("{}{to}", "../".repeat(self.path().matches('/').count()))
+    }
+}
+
+/// The link from page `from` (`None`: a thread on one page) to comment `i`.
+pub fn comment_href(linked: &Linked, from: Option<PageOf>, i: usize) -> String {
+    let id = escape(linked.content.thread.comments[i].id.get_ref());
+    match from {
+        Some(f) if f.pages.page_of[i] != f.page => {
+            format!("{}#comment-{id}", f.link_to(f.pages.path_of(i)))
+        }
+        _ => format!("#comment-{id}"),
+    }
+}
+
+/// The thread as nested HTML: all of it, or with `split`, one page of it. `root` prefixes
+/// links to other pages (cells).
+pub fn thread_html(linked: &Linked, root: &str, split: Option<PageOf>) -> String {
     let comments = &linked.content.thread.comments;
     let t = &linked.thread;
     let n = comments.len();
     if n == 0 {
         return "<p class=\"none\">No comments.</p>\n".into();
     }
+    let tops: &[usize] = match split {
+        Some(f) => &f.pages.pages[f.page].items,
+        None => &t.roots,
+    };
+    // The replies shown on this page: all, or the prefix that `thread_pages` placed here.
+    let replies = |i: usize| -> &[usize] {
+        match split {
+            Some(f) => &t.children[i][..f.pages.shown_replies[i]],
+            None => &t.children[i],
+        }
+    };
 
     // Pre-order walk (iterative): depth of each comment, then descendant counts bottom-up.
     let mut depth = vec![0usize; n];
     let mut parent = vec![None; n];
     let mut order = Vec::with_capacity(n);
-    let mut stack: Vec<usize> = t.roots.iter().rev().copied().collect();
+    let mut stack: Vec<usize> = tops.iter().rev().copied().collect();
     let mut seen = HashSet::new();
     while let Some(i) = stack.pop() {
         if !seen.insert(i) {
             continue;
         }
         order.push(i);
-        for &c in t.children[i].iter().rev() {
+        for &c in replies(i).iter().rev() {
             depth[c] = depth[i] + 1;
             parent[c] = Some(i);
             stack.push(c);
@@ -288,22 +327,26 @@ pub fn thread_html(linked: &Linked, root: &str) -> String {
     }
 
     let essay_author = linked.content.essay.front.author.as_deref();
-    let mut s = String::with_capacity(n * 1500);
-    s.push_str(if n > LARGE_THREAD {
-        "<ol class=\"thread large\">\n"
-    } else {
-        "<ol class=\"thread\">\n"
-    });
+    // Where "back to paragraph N" leads: this page, or the essay page from a thread page.
+    let essay = match split {
+        Some(f) if f.page != 0 => f.link_to("index.html"),
+        _ => String::new(),
+    };
+    let mut s = String::with_capacity(order.len() * 1500);
+    s.push_str("<ol class=\"thread\">\n");
 
     enum Step {
         Open(usize),
-        Close,
+        Close(usize),
     }
-    let mut steps: Vec<Step> = t.roots.iter().rev().map(|&i| Step::Open(i)).collect();
+    let mut steps: Vec<Step> = tops.iter().rev().map(|&i| Step::Open(i)).collect();
     let mut opened = HashSet::new();
     while let Some(step) = steps.pop() {
         let i = match step {
-            Step::Close => {
+            Step::Close(i) => {
+                if let Some(f) = split {
+                    continue_link(linked, f, i, "li", &mut s);
+                }
                 s.push_str("</ol>\n</details>\n</li>\n");
                 continue;
             }
@@ -323,15 +366,23 @@ pub fn thread_html(linked: &Linked, root: &str) -> String {
             parent_id: parent[i].map(|p| comments[p].id.get_ref().as_str()),
             is_op: !c.deleted && c.author.is_some() && c.author.as_deref() == essay_author,
             on_block: &linked.thread.on_block,
+            split,
+            essay: &essay,
         };
         view.open(&mut s);
-        let children = &t.children[i];
+        let children = replies(i);
         if children.is_empty() {
+            if let Some(f) = split {
+                continue_link(linked, f, i, "p", &mut s);
+            }
             s.push_str("</li>\n");
             continue;
         }
         if depth[i] + 1 >= NESTING_LIMIT {
             // Too deep to nest further: the replies follow as siblings, in order.
+            if let Some(f) = split {
+                continue_link(linked, f, i, "p", &mut s);
+            }
             s.push_str("</li>\n");
             for &child in children.iter().rev() {
                 steps.push(Step::Open(child));
@@ -353,13 +404,41 @@ pub fn thread_html(linked: &Linked, root: &str) -> String {
         s.push_str(&format!(
             "<details class=\"replies-toggle\" open>\n<summary><span class=\"when-open\">Hide {hidden} {replies}</span><span class=\"when-closed\">Show {hidden} hidden {replies}</span><span class=\"visually-hidden\">{to}</span></summary>\n<ol class=\"replies{flat}\">\n"
         ));
-        steps.push(Step::Close);
+        steps.push(Step::Close(i));
         for &child in children.iter().rev() {
             steps.push(Step::Open(child));
         }
     }
+    if let Some(f) = split
+        && let Some(next) = f.pages.pages[f.page].next
+    {
+        let more = f.link_to(&f.pages.pages[next].path);
+        let what = match f.pages.pages[f.page].parent {
+            None => "More comments".to_string(),
+            Some(p) => format!("More replies to {}", author_plain(&comments[p])),
+        };
+        s.push_str(&format!(
+            "<li class=\"thread-next\"><a href=\"{more}\">{what}<span aria-hidden=\"true\"> →</span></a></li>\n"
+        ));
+    }
     s.push_str("</ol>\n");
     s
+}
+
+/// "Continue this thread": the link to the page where comment `i`'s other replies are,
+/// if some are on another page, as a `<li>` in its reply list or a `<p>` after it.
+fn continue_link(linked: &Linked, f: PageOf, i: usize, tag: &str, s: &mut String) {
+    let Some(page) = f.pages.continued[i] else {
+        return;
+    };
+    let shown = f.pages.shown_descendants(linked, i);
+    let more = f.pages.descendants[i] - shown;
+    let replies = if more == 1 { "reply" } else { "replies" };
+    let to = author_plain(&linked.content.thread.comments[i]);
+    s.push_str(&format!(
+        "<{tag} class=\"thread-continue\"><a href=\"{}\">Continue this thread<span aria-hidden=\"true\"> →</span></a> <span class=\"thread-continue-count\">{more} more {replies}<span class=\"visually-hidden\"> to {to}</span></span></{tag}>\n",
+        f.link_to(&f.pages.pages[page].path)
+    ));
 }
 
 struct CommentView<'a> {
@@ -372,6 +451,9 @@ struct CommentView<'a> {
     parent_id: Option<&'a str>,
     is_op: bool,
     on_block: &'a BTreeMap<String, Vec<usize>>,
+    split: Option<PageOf<'a>>,
+    /// Prefix of links to the essay's paragraphs: empty on the essay page.
+    essay: &'a str,
 }
 
 impl CommentView<'_> {
@@ -468,9 +550,10 @@ impl CommentView<'_> {
             ));
             match &la.block {
                 Some(block) => s.push_str(&format!(
-                    "<p class=\"annotation-label\">About this passage of the essay: <a class=\"annotation-backlink\" href=\"#{0}\">back to paragraph {1}<span aria-hidden=\"true\"> ↩</span></a></p>\n<blockquote class=\"annotation-quote\"><p>{quote}</p></blockquote>\n",
+                    "<p class=\"annotation-label\">About this passage of the essay: <a class=\"annotation-backlink\" href=\"{2}#{0}\">back to paragraph {1}<span aria-hidden=\"true\"> ↩</span></a></p>\n<blockquote class=\"annotation-quote\"><p>{quote}</p></blockquote>\n",
                     escape(block),
                     escape(block.trim_start_matches('p')),
+                    self.essay,
                 )),
                 None => s.push_str(&format!(
                     "<p class=\"annotation-label\">About a passage since removed from the essay:</p>\n<blockquote class=\"annotation-quote removed\"><p><span class=\"removed-label\">Removed passage</span> <del>{quote}</del></p></blockquote>\n"
@@ -503,8 +586,8 @@ impl CommentView<'_> {
                     .filter(|&&j| j != self.index)
                     .map(|&j| {
                         format!(
-                            "<a href=\"#comment-{}\">{}</a>",
-                            escape(comments[j].id.get_ref()),
+                            "<a href=\"{}\">{}</a>",
+                            comment_href(self.linked, self.split, j),
                             author_plain(&comments[j])
                         )
                     })

@@ -23,3 +23,4 @@ mod second_essay;
 mod serve;
 mod site;
 mod thread;
+mod thread_pages;

@@ -33,3 +33,4 @@ mod schema;
 mod serve;
 mod themes;
 mod thread;
+mod thread_pages;

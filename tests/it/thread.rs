@@ -181,8 +181,9 @@ fn ten_thousand_comments_build() {
     let started = Instant::now();
     let index = build_ok(&project, &tmp.path().join("site"));
     let elapsed = started.elapsed();
-    assert_eq!(index.matches("<li class=\"comment").count(), 10_000);
-    assert!(index.contains("<ol class=\"thread large\">"));
+    // The essay page holds the first 150; tests/it/thread_pages.rs follows the rest.
+    assert_eq!(index.matches("<li class=\"comment").count(), 150);
+    assert!(index.contains("class=\"thread-continue\""));
     eprintln!(
         "10,000 comments: build {:.2} s ({} profile), index.html {:.1} MiB",
         elapsed.as_secs_f64(),
