@@ -6,6 +6,7 @@
 //! sub-path. Nothing here touches the file system: pages come back as bytes for `output`.
 
 pub mod cite;
+pub mod essay_citation;
 pub mod grid;
 pub mod highlight;
 pub mod markdown;
@@ -200,6 +201,16 @@ pub fn render(
         .as_deref()
         .map(|note| markdown::render_snippet(note, linked, ""));
     ctx.insert("editor_note_html", &editor_note);
+    let citation = essay_citation::essay_citation(
+        front,
+        &content.config.language,
+        options
+            .base_url
+            .as_deref()
+            .map(|base| publish::page_url(base, "index.html"))
+            .as_deref(),
+    );
+    ctx.insert("citation", &citation);
     render_page("index.html", "index.html", &mut ctx, diags);
 
     if let Some(g) = &linked.grid {
@@ -259,6 +270,14 @@ pub fn render(
     if diags.has_errors() {
         return None;
     }
+    pages.push(Page {
+        path: essay_citation::CSL_JSON_PATH.into(),
+        bytes: citation.csl_json.clone().into_bytes(),
+    });
+    pages.push(Page {
+        path: essay_citation::BIBTEX_PATH.into(),
+        bytes: citation.bibtex.clone().into_bytes(),
+    });
     for (path, bytes) in &theme.assets {
         pages.push(Page {
             path: path.clone(),

@@ -7,6 +7,7 @@ mod harness;
 #[path = "../common/serve_helper.rs"]
 mod serve_helper;
 
+mod cite;
 mod footnotes;
 mod grid;
 mod harness_selftest;

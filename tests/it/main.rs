@@ -12,6 +12,7 @@ mod support;
 mod bench_smoke;
 mod build;
 mod check;
+mod cite;
 mod cli;
 mod content_format;
 mod footnotes;
