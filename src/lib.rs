@@ -10,6 +10,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod epub;
 pub mod export;
 pub mod html;
 pub mod new;

@@ -101,7 +101,7 @@ pub fn essay_citation(
     EssayCitation {
         text: formatted(&work),
         bibtex: bibtex(&work, &key),
-        csl_json: csl_json(&work, &key),
+        csl_json: csl_json(&work, &key, language),
         key,
         meta,
         csl_json_path: CSL_JSON_PATH,
@@ -266,7 +266,7 @@ fn url_escape(url: &str) -> String {
 }
 
 /// One CSL-JSON item in an array, as Zotero and Pandoc import it.
-fn csl_json(work: &Work, key: &str) -> String {
+fn csl_json(work: &Work, key: &str, language: &str) -> String {
     let mut item = serde_json::Map::new();
     item.insert("id".into(), key.into());
     item.insert("type".into(), "post-weblog".into());
@@ -291,6 +291,9 @@ fn csl_json(work: &Work, key: &str) -> String {
     }
     if let Some(url) = work.url {
         item.insert("URL".into(), url.into());
+    }
+    if !language.is_empty() {
+        item.insert("language".into(), language.into());
     }
     let mut text =
         serde_json::to_string_pretty(&serde_json::Value::Array(vec![serde_json::Value::Object(

@@ -8,6 +8,7 @@ mod harness;
 mod serve_helper;
 
 mod cite;
+mod epub;
 mod footnotes;
 mod grid;
 mod harness_selftest;

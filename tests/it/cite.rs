@@ -199,7 +199,7 @@ fn fewer_front_matter_fields_invent_nothing() {
     }
     let csl: serde_json::Value = serde_json::from_str(&read(&site.join("citation.json"))).unwrap();
     let keys: Vec<&String> = csl[0].as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["URL", "id", "title", "type"], "{csl}");
+    assert_eq!(keys, ["URL", "id", "language", "title", "type"], "{csl}");
     let text = index
         .split("<p class=\"cite-text\" id=\"cite-text\">")
         .nth(1)

@@ -15,6 +15,7 @@ mod check;
 mod cite;
 mod cli;
 mod content_format;
+mod epub;
 mod footnotes;
 mod new;
 mod publish;
