@@ -413,9 +413,14 @@ pub fn book(pages: &[Page]) -> Result<Vec<u8>, Box<Diagnostic>> {
     ));
     entries.push(("OEBPS/toc.ncx".into(), ncx(&meta, &documents).into_bytes()));
     entries.push(("OEBPS/style.css".into(), STYLE.as_bytes().to_vec()));
+    // The preview image, when the build drew one, is the cover.
+    let cover = files.get(crate::render::preview::PATH);
+    if let Some(png) = cover {
+        entries.push(("OEBPS/cover.png".into(), png.to_vec()));
+    }
     entries.push((
         "OEBPS/content.opf".into(),
-        package(&meta, &documents).into_bytes(),
+        package(&meta, &documents, cover.is_some()).into_bytes(),
     ));
     entries.push((
         "META-INF/container.xml".into(),
@@ -531,7 +536,7 @@ fn ncx(meta: &Metadata, documents: &[Document]) -> String {
     )
 }
 
-fn package(meta: &Metadata, documents: &[Document]) -> String {
+fn package(meta: &Metadata, documents: &[Document], cover: bool) -> String {
     let mut metadata = format!(
         "<dc:identifier id=\"uid\">{}</dc:identifier>\n<dc:title>{}</dc:title>\n<dc:language>{}</dc:language>\n",
         xml_text(&meta.identifier()),
@@ -551,9 +556,18 @@ fn package(meta: &Metadata, documents: &[Document]) -> String {
         "<meta property=\"dcterms:modified\">{}</meta>\n",
         meta.modified()
     ));
+    if cover {
+        // EPUB 2 readers find the cover by this.
+        metadata.push_str("<meta name=\"cover\" content=\"cover-image\"/>\n");
+    }
     let mut manifest = String::from(
         "<item id=\"nav\" href=\"nav.xhtml\" media-type=\"application/xhtml+xml\" properties=\"nav\"/>\n<item id=\"ncx\" href=\"toc.ncx\" media-type=\"application/x-dtbncx+xml\"/>\n<item id=\"style\" href=\"style.css\" media-type=\"text/css\"/>\n",
     );
+    if cover {
+        manifest.push_str(
+            "<item id=\"cover-image\" href=\"cover.png\" media-type=\"image/png\" properties=\"cover-image\"/>\n",
+        );
+    }
     let mut spine = String::new();
     for doc in documents {
         let id = doc.file.trim_end_matches(".xhtml");

@@ -71,7 +71,18 @@ pub fn render_site(
     if diags.has_errors() {
         return None;
     }
-    let pages = render::render(&linked, &theme?, &RenderOptions { base_url }, diags)?;
+    // The previous build's preview image, reused if nothing it shows has changed.
+    let previous_preview = out
+        .join(render::preview::PATH)
+        .symlink_metadata()
+        .ok()
+        .filter(|m| m.is_file() && m.len() < 8 << 20)
+        .and_then(|_| std::fs::read(out.join(render::preview::PATH)).ok());
+    let options = RenderOptions {
+        base_url,
+        previous_preview,
+    };
+    let pages = render::render(&linked, &theme?, &options, diags)?;
     Some((pages, out))
 }
 

@@ -10,6 +10,7 @@ pub mod essay_citation;
 pub mod grid;
 pub mod highlight;
 pub mod markdown;
+pub mod preview;
 pub mod publish;
 pub mod thread;
 
@@ -33,6 +34,17 @@ pub struct Page {
 pub struct RenderOptions {
     /// Absolute URL of the published site, ending in `/`.
     pub base_url: Option<String>,
+    /// The previous build's `preview.png`, reused when it was drawn from the same source.
+    pub previous_preview: Option<Vec<u8>>,
+}
+
+/// The preview image, for the `<head>` of every page.
+#[derive(Serialize)]
+struct PreviewImage {
+    path: &'static str,
+    width: u32,
+    height: u32,
+    alt: String,
 }
 
 /// Escapes text for HTML content and attribute values.
@@ -98,7 +110,7 @@ pub fn render(
     diags: &mut Diagnostics,
 ) -> Option<Vec<Page>> {
     let mut tera = Tera::new();
-    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.autoescape_on(vec![".html", ".xml", ".svg"]);
     // All at once: templates extend and include each other.
     if let Err(e) = tera.add_raw_templates(
         theme
@@ -140,6 +152,47 @@ pub fn render(
         },
     );
 
+    let mut preview_png = None;
+    let preview_image = if cfg!(feature = "preview")
+        && theme.templates.contains_key(preview::TEMPLATE)
+    {
+        let layout = preview::layout(linked, title);
+        let mut ctx = Context::new();
+        ctx.insert("preview", &layout);
+        let template_path = theme.origin.join("templates").join(preview::TEMPLATE);
+        match tera.render(preview::TEMPLATE, &ctx) {
+            Ok(svg) => {
+                let fonts = if theme.fonts.is_empty() {
+                    crate::theme::default_fonts()
+                } else {
+                    theme.fonts.clone()
+                };
+                match preview::rasterize(&svg, &fonts, options.previous_preview.as_deref()) {
+                    Ok(png) => preview_png = Some(png),
+                    Err(e) => diags.push(
+                        Diagnostic::error(format!("the preview image's SVG does not render: {e}"))
+                            .in_file(&template_path),
+                    ),
+                }
+            }
+            Err(e) => diags.push(
+                Diagnostic::error(format!(
+                    "template {} failed to render: {e}",
+                    preview::TEMPLATE
+                ))
+                .in_file(&template_path),
+            ),
+        }
+        preview_png.as_ref().map(|_| PreviewImage {
+            path: preview::PATH,
+            width: preview::WIDTH,
+            height: preview::HEIGHT,
+            alt: layout.alt,
+        })
+    } else {
+        None
+    };
+
     let default_description = match front.description.as_deref() {
         Some(d) => d.to_string(),
         None => format!("“{title}”, an essay by {}", site.author),
@@ -160,6 +213,7 @@ pub fn render(
                 ctx.insert("page_url", &publish::page_url(base, path));
             }
             ctx.insert("site", &site);
+            ctx.insert("preview_image", &preview_image);
             ctx.insert("root", &root);
             ctx.insert("path", path);
             match tera.render(template, ctx) {
@@ -269,6 +323,12 @@ pub fn render(
 
     if diags.has_errors() {
         return None;
+    }
+    if let Some(png) = preview_png {
+        pages.push(Page {
+            path: preview::PATH.into(),
+            bytes: png,
+        });
     }
     pages.push(Page {
         path: essay_citation::CSL_JSON_PATH.into(),

@@ -50,6 +50,7 @@ fn entries(bytes: &[u8]) -> Vec<(String, zip::CompressionMethod, Vec<u8>)> {
 fn documents(bytes: &[u8]) -> BTreeMap<String, String> {
     entries(bytes)
         .into_iter()
+        .filter(|(name, _, _)| !name.ends_with(".png"))
         .map(|(name, _, data)| (name, String::from_utf8(data).expect("UTF-8")))
         .collect()
 }
@@ -234,6 +235,19 @@ fn metadata_is_the_front_matter_and_nothing_more() {
         "<dc:source>https://www.lesswrong.com/posts/67fNBeHrjdrZZNDDK/defining-alignment-research</dc:source>"
     ));
     assert!(opf.contains("<dc:identifier id=\"uid\">urn:uuid:"));
+    // The preview image is the cover.
+    #[cfg(feature = "preview")]
+    {
+        assert!(opf.contains(
+            "<item id=\"cover-image\" href=\"cover.png\" media-type=\"image/png\" properties=\"cover-image\"/>"
+        ));
+        let book = std::fs::read(dir.path().join("e.epub")).unwrap();
+        let cover = entries(&book)
+            .into_iter()
+            .find(|(name, _, _)| name == "OEBPS/cover.png")
+            .expect("the cover is in the book");
+        assert!(cover.2.starts_with(b"\x89PNG\r\n\x1a\n"));
+    }
     let title = &docs["OEBPS/title.xhtml"];
     assert!(title.contains(
         "<a href=\"https://www.lesswrong.com/posts/67fNBeHrjdrZZNDDK/defining-alignment-research\">Read the original publication</a>"

@@ -18,6 +18,8 @@ mod content_format;
 mod epub;
 mod footnotes;
 mod new;
+#[cfg(feature = "preview")]
+mod preview;
 mod publish;
 mod robustness;
 mod schema;
