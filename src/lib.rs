@@ -11,6 +11,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod epub;
 pub mod export;
 pub mod html;
 #[cfg(feature = "import")]
@@ -93,9 +94,17 @@ fn render_site_as(
     if diags.has_errors() {
         return None;
     }
+    // The previous build's preview image, reused if nothing it shows has changed.
+    let previous_preview = out
+        .join(render::preview::PATH)
+        .symlink_metadata()
+        .ok()
+        .filter(|m| m.is_file() && m.len() < 8 << 20)
+        .and_then(|_| std::fs::read(out.join(render::preview::PATH)).ok());
     let render_options = RenderOptions {
         base_url,
         whole_thread,
+        previous_preview,
     };
     let pages = render::render(&linked, &theme?, &render_options, diags)?;
     Some((pages, out))

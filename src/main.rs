@@ -58,6 +58,10 @@ enum Command {
         /// or a --single-file PATH that is not a previous export.
         #[arg(long)]
         force: bool,
+        /// Write the essay as an EPUB 3 book at PATH instead (title page, essay and grid,
+        /// footnotes, one section per cell, the thread, the bibliography).
+        #[arg(long, value_name = "PATH", conflicts_with = "single_file")]
+        epub: Option<PathBuf>,
     },
     /// Build, serve the site on this machine, and rebuild and reload the browser on every save.
     #[command(
@@ -255,6 +259,7 @@ fn main() -> ExitCode {
             base_url,
             single_file,
             force,
+            epub,
         } => {
             let started = Instant::now();
             let options = quire::BuildOptions {
@@ -263,9 +268,10 @@ fn main() -> ExitCode {
                 base_url,
                 force,
             };
-            match single_file {
-                Some(path) => export(&options, &path, started, styled, quiet),
-                None => build(&options, started, styled, quiet),
+            match (single_file, epub) {
+                (Some(path), _) => export(&options, &path, started, styled, quiet),
+                (None, Some(path)) => export_epub(&options, &path, started, styled, quiet),
+                (None, None) => build(&options, started, styled, quiet),
             }
         }
         #[cfg(not(feature = "serve"))]
@@ -571,6 +577,37 @@ fn export(
             if !quiet {
                 eprintln!(
                     "wrote {} ({} KiB, self-contained) in {} ms",
+                    path.display(),
+                    bytes / 1024,
+                    started.elapsed().as_millis()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            eprint!("{}", diags.render(styled));
+            eprintln!("error: nothing was written");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `quire build --epub PATH`: the essay as one EPUB book.
+fn export_epub(
+    options: &quire::BuildOptions,
+    path: &std::path::Path,
+    started: Instant,
+    styled: bool,
+    quiet: bool,
+) -> ExitCode {
+    match quire::epub::export(options, path) {
+        Ok((bytes, warnings)) => {
+            if !warnings.is_empty() {
+                eprint!("{}", warnings.render(styled));
+            }
+            if !quiet {
+                eprintln!(
+                    "wrote {} ({} KiB, EPUB 3) in {} ms",
                     path.display(),
                     bytes / 1024,
                     started.elapsed().as_millis()

@@ -22,6 +22,9 @@ pub struct Theme {
     pub templates: BTreeMap<String, String>,
     /// Output path -> bytes, bundles already joined.
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// The fonts under `fonts/` (TrueType or OpenType), in file-name order: what the
+    /// preview image is drawn with. Not published.
+    pub fonts: Vec<Vec<u8>>,
 }
 
 impl Theme {
@@ -81,6 +84,7 @@ impl Theme {
             origin: origin.clone(),
             templates: BTreeMap::new(),
             assets: BTreeMap::new(),
+            fonts: Vec::new(),
         };
         let mut css = Vec::new();
         let mut js = Vec::new();
@@ -95,6 +99,9 @@ impl Theme {
                             .in_file(&origin.join(&rel)),
                     ),
                 }
+            } else if rel.starts_with("fonts/") && (rel.ends_with(".ttf") || rel.ends_with(".otf"))
+            {
+                theme.fonts.push(bytes);
             } else if let Some(name) = rel.strip_prefix("static/") {
                 if name.starts_with("css/") && name.ends_with(".css") {
                     css.push((name.to_string(), bytes));
@@ -201,6 +208,16 @@ pub fn export_default(dir: &Path) -> Result<usize, Box<Diagnostic>> {
         }
     }
     Ok(DEFAULT_THEME.len())
+}
+
+/// The default theme's fonts: what the preview image is drawn with when a theme brings
+/// none of its own.
+pub fn default_fonts() -> Vec<Vec<u8>> {
+    DEFAULT_THEME
+        .iter()
+        .filter(|(p, _)| p.starts_with("fonts/") && (p.ends_with(".ttf") || p.ends_with(".otf")))
+        .map(|(_, b)| b.to_vec())
+        .collect()
 }
 
 /// Hidden files, editor backups and swap files never belong in a published site.

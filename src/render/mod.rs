@@ -6,9 +6,11 @@
 //! sub-path. Nothing here touches the file system: pages come back as bytes for `output`.
 
 pub mod cite;
+pub mod essay_citation;
 pub mod grid;
 pub mod highlight;
 pub mod markdown;
+pub mod preview;
 pub mod publish;
 pub mod thread;
 pub mod thread_pages;
@@ -37,6 +39,17 @@ pub struct RenderOptions {
     /// Keep the whole thread on the essay page however big it is (the single-file export);
     /// otherwise a big thread continues on pages of its own (see `thread_pages`).
     pub whole_thread: bool,
+    /// The previous build's `preview.png`, reused when it was drawn from the same source.
+    pub previous_preview: Option<Vec<u8>>,
+}
+
+/// The preview image, for the `<head>` of every page.
+#[derive(Serialize)]
+struct PreviewImage {
+    path: &'static str,
+    width: u32,
+    height: u32,
+    alt: String,
 }
 
 /// Escapes text for HTML content and attribute values.
@@ -102,7 +115,7 @@ pub fn render(
     diags: &mut Diagnostics,
 ) -> Option<Vec<Page>> {
     let mut tera = Tera::new();
-    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.autoescape_on(vec![".html", ".xml", ".svg"]);
     // All at once: templates extend and include each other.
     if let Err(e) = tera.add_raw_templates(
         theme
@@ -172,6 +185,47 @@ pub fn render(
                 .help("write a language the highlighter knows after the ```, such as rust, python, js, toml, sh"),
         );
     }
+    let mut preview_png = None;
+    let preview_image = if cfg!(feature = "preview")
+        && theme.templates.contains_key(preview::TEMPLATE)
+    {
+        let layout = preview::layout(linked, title);
+        let mut ctx = Context::new();
+        ctx.insert("preview", &layout);
+        let template_path = theme.origin.join("templates").join(preview::TEMPLATE);
+        match tera.render(preview::TEMPLATE, &ctx) {
+            Ok(svg) => {
+                let fonts = if theme.fonts.is_empty() {
+                    crate::theme::default_fonts()
+                } else {
+                    theme.fonts.clone()
+                };
+                match preview::rasterize(&svg, &fonts, options.previous_preview.as_deref()) {
+                    Ok(png) => preview_png = Some(png),
+                    Err(e) => diags.push(
+                        Diagnostic::error(format!("the preview image's SVG does not render: {e}"))
+                            .in_file(&template_path),
+                    ),
+                }
+            }
+            Err(e) => diags.push(
+                Diagnostic::error(format!(
+                    "template {} failed to render: {e}",
+                    preview::TEMPLATE
+                ))
+                .in_file(&template_path),
+            ),
+        }
+        preview_png.as_ref().map(|_| PreviewImage {
+            path: preview::PATH,
+            width: preview::WIDTH,
+            height: preview::HEIGHT,
+            alt: layout.alt,
+        })
+    } else {
+        None
+    };
+
     let default_description = match front.description.as_deref() {
         Some(d) => d.to_string(),
         None => format!("“{title}”, an essay by {}", site.author),
@@ -207,6 +261,7 @@ pub fn render(
                 );
             }
             ctx.insert("site", &site);
+            ctx.insert("preview_image", &preview_image);
             ctx.insert("root", &root);
             ctx.insert("path", path);
             match tera.render(template, ctx) {
@@ -292,6 +347,16 @@ pub fn render(
         .as_deref()
         .map(|note| markdown::render_snippet(note, linked, ""));
     ctx.insert("editor_note_html", &editor_note);
+    let citation = essay_citation::essay_citation(
+        front,
+        &content.config.language,
+        options
+            .base_url
+            .as_deref()
+            .map(|base| publish::page_url(base, "index.html"))
+            .as_deref(),
+    );
+    ctx.insert("citation", &citation);
     render_page("index.html", "index.html", &mut ctx, diags);
 
     if let Some(g) = &linked.grid {
@@ -367,6 +432,20 @@ pub fn render(
     if diags.has_errors() {
         return None;
     }
+    if let Some(png) = preview_png {
+        pages.push(Page {
+            path: preview::PATH.into(),
+            bytes: png,
+        });
+    }
+    pages.push(Page {
+        path: essay_citation::CSL_JSON_PATH.into(),
+        bytes: citation.csl_json.clone().into_bytes(),
+    });
+    pages.push(Page {
+        path: essay_citation::BIBTEX_PATH.into(),
+        bytes: citation.bibtex.clone().into_bytes(),
+    });
     // The theme's static files, then the project's: a project file of the same name
     // replaces the theme's. A page quire writes is never replaced.
     for (path, bytes) in &content.files.copies {

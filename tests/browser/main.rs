@@ -10,7 +10,9 @@ mod serve_helper;
 #[path = "../common/support.rs"]
 mod support;
 
+mod cite;
 mod edition;
+mod epub;
 mod footnotes;
 mod grid;
 mod harness_selftest;

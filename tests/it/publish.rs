@@ -67,13 +67,19 @@ fn base_url_and_cname_from_quire_toml() {
     let site = p.path().join("site");
     assert_eq!(read(&site.join("CNAME")), "essays.example.org\n");
     let index = read(&site.join("index.html"));
+    // With the preview image (the default `preview` feature) the card is the large one.
+    let card = if cfg!(feature = "preview") {
+        "<meta name=\"twitter:card\" content=\"summary_large_image\">"
+    } else {
+        "<meta name=\"twitter:card\" content=\"summary\">"
+    };
     for tag in [
+        card,
         "<link rel=\"canonical\" href=\"https://essays.example.org/\">",
         "<meta property=\"og:url\" content=\"https://essays.example.org/\">",
         "<meta property=\"og:title\" content=\"Defining alignment research\">",
         "<meta property=\"og:type\" content=\"article\">",
         "<meta property=\"og:description\" content=\"Richard Ngo argues",
-        "<meta name=\"twitter:card\" content=\"summary\">",
         "<meta property=\"article:published_time\" content=\"2024-08-19\">",
     ] {
         assert!(index.contains(tag), "index.html lacks {tag}");
