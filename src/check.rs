@@ -230,9 +230,10 @@ fn references(tag: &Tag) -> Vec<(String, Kind, std::ops::Range<usize>)> {
     out
 }
 
-/// Why a URL can run script, if it can: `javascript:` and `vbscript:` anywhere, `data:`
-/// as a link (it opens a document the link's author wrote) or loaded as a document or a
-/// script. A `data:` image (the single-file export embeds them) runs nothing.
+/// Why a URL can run script, if it can: `javascript:` and `vbscript:` anywhere, and a
+/// `data:` URL whose media type is a document or a script (HTML, XML, SVG as a link,
+/// JavaScript). A `data:` image, or a `data:` download of JSON or BibTeX (the single-file
+/// export embeds the citation files so), runs nothing.
 fn dangerous(url: &str, kind: Kind) -> Option<&'static str> {
     let scheme = crate::content::url::scheme(url)?;
     match scheme.as_str() {
@@ -252,7 +253,9 @@ fn dangerous(url: &str, kind: Kind) -> Option<&'static str> {
                 || media.contains("javascript")
                 || media.contains("ecmascript")
                 || media.contains("xml") && !media.starts_with("image/");
-            (kind == Kind::Link || runs).then_some(
+            let opens_as_document =
+                kind == Kind::Link && (media.is_empty() || media.contains("svg"));
+            (runs || opens_as_document).then_some(
                 "a `data:` URL can carry a page with script; link to a file of the site instead",
             )
         }

@@ -370,6 +370,7 @@ pub fn content_type(path: &Path) -> &'static str {
         "xml" => "application/xml",
         "txt" | "md" => "text/plain; charset=utf-8",
         "csv" => "text/csv; charset=utf-8",
+        "bib" => "application/x-bibtex; charset=utf-8",
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",

@@ -190,7 +190,8 @@ fn footnotes_cells_thread_and_bibliography_are_linked_both_ways() {
         thread.contains("<ol class=\"replies"),
         "replies are nested lists"
     );
-    assert!(essay.contains("<a href=\"thread.xhtml#comment-c24\" class=\"comment-marker\""));
+    assert!(essay.contains("<a href=\"thread.xhtml#annotation-c24-1\" class=\"comment-marker\""));
+    assert!(thread.contains("id=\"annotation-c24-1\""));
     assert!(thread.contains("<li class=\"comment\" id=\"comment-c24\""));
     assert!(
         thread.contains("href=\"essay.xhtml#p3\""),
