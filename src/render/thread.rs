@@ -677,7 +677,7 @@ fn scores(c: &Comment, shown: &[(ScoreKind, String)]) -> String {
         .unwrap_or_default();
     let uncertain = match (&c.scores_raw, c.scores_uncertain) {
         (Some(r), true) => format!(
-            " <span class=\"scores-uncertain\">(uncertain: the source shows “{}” run together, which can be split more than one way)</span>",
+            " <span class=\"scores-uncertain\">(split of “{}” uncertain)</span>",
             escape(r)
         ),
         (None, true) => " <span class=\"scores-uncertain\">(uncertain reading)</span>".into(),

@@ -100,7 +100,13 @@ fn the_default_essays_editor_links_look_and_read_as_the_editors() {
         this_paper.1, "link added by the editor; the original link was lost",
         "the link's accessible name stays its words; the description says whose it is"
     );
-    // The key, the repairs and the glosses are on screen, not only in the markup.
+    // The key, the repairs and the glosses are on screen, not only in the markup. The key
+    // is in the edition note, folded to one line: one tap opens it.
+    assert!(
+        !page.is_visible("#editorial-key"),
+        "folded with the edition note"
+    );
+    page.click("details.edition-note > summary");
     assert!(page.is_visible("#editorial-key"));
     assert_eq!(page.count(".essay-body ins.ed-insert"), 2);
     assert!(page.is_visible(".essay-body ins.ed-insert"));

@@ -60,6 +60,17 @@ fn open(site: &Path, path: &str, javascript: bool) -> Page {
 }
 
 /// `#comment-<id>` is the `:target`, highlighted, and its card is in the viewport.
+/// A marker leads to the annotation about its passage (inside the comment): the page
+/// landed there, on the right comment, with the annotation in view.
+fn assert_landed_on_annotation(page: &Page, id: &str, how: &str) {
+    page.wait_for(&format!(
+        "location.hash.startsWith('#annotation-{id}-') && (() => {{ const t = document.querySelector(':target'); \
+         if (!t || !t.closest('#comment-{id}')) return false; const r = t.getBoundingClientRect(); \
+         return r.top >= -1 && r.top < window.innerHeight; }})()"
+    ));
+    let _ = how;
+}
+
 fn assert_landed(page: &Page, id: &str, how: &str) {
     let css = format!("#comment-{id} > .comment-card");
     page.wait_for(&format!(
@@ -126,7 +137,7 @@ fn a_marker_leads_to_a_comment_on_another_page_and_back() {
         );
         page.click(marker);
         page.wait_for(&format!("location.pathname.endsWith('/{late_page}')"));
-        assert_landed(&page, "late-b", &how);
+        assert_landed_on_annotation(&page, "late-b", &how);
         if javascript {
             page.screenshot_viewport(screenshot_dir().join("thread-pages-marker-375.png"));
         }

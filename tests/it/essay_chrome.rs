@@ -73,7 +73,7 @@ fn the_thread_table_names_the_forum_and_orders_its_scores() {
         "a live comment without any score says so"
     );
     assert!(
-        index.contains("<h2 id=\"comments-title\">5 comments (1 deleted)</h2>"),
+        index.contains("<h2 id=\"comments-title\">5 comments <span class=\"deleted-count\">(1 deleted)</span></h2>"),
         "the count says how many are deleted"
     );
     assert!(!index.contains("LessWrong"));

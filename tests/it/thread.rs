@@ -53,7 +53,7 @@ fn default_thread_has_its_shape_scores_and_annotations() {
     // Scores: separate and labelled, in LessWrong's order.
     let c15 = comment_html(&index, "c15");
     let af = c15
-        .find("5 <small>Alignment Forum karma</small>")
+        .find("5 <small>AF karma</small>")
         .expect("AF karma");
     let karma = c15.find("7 <small>karma</small>").expect("karma");
     let agree = c15.find("-7 <small>agreement</small>").expect("agreement");
