@@ -52,9 +52,7 @@ fn default_thread_has_its_shape_scores_and_annotations() {
     assert!(comment_html(&index, "c10").contains("class=\"author unknown\""));
     // Scores: separate and labelled, in LessWrong's order.
     let c15 = comment_html(&index, "c15");
-    let af = c15
-        .find("5 <small>AF karma</small>")
-        .expect("AF karma");
+    let af = c15.find("5 <small>AF karma</small>").expect("AF karma");
     let karma = c15.find("7 <small>karma</small>").expect("karma");
     let agree = c15.find("-7 <small>agreement</small>").expect("agreement");
     assert!(af < karma && karma < agree, "{c15}");
