@@ -306,17 +306,6 @@ fn post_id(sources: &[SourceFile]) -> Option<String> {
 /// keeps only the problems located in comments.toml (the rest are the build's business).
 fn check(root: &Path, merged: &str, diags: &mut Diagnostics) {
     let file = SourceFile::new(COMMENTS, merged.to_string());
-    let file = if build_reads_thread_table() {
-        file
-    } else {
-        // This build's comments.toml has no `[thread]` table yet: check the comments alone.
-        let mut doc: toml_edit::DocumentMut = match merged.parse() {
-            Ok(d) => d,
-            Err(_) => return,
-        };
-        doc.remove("thread");
-        SourceFile::new(COMMENTS, doc.to_string())
-    };
     let mut found = Diagnostics::new();
     let Some(thread) = Thread::parse(&file, &mut found) else {
         diags.extend(found);
@@ -347,11 +336,6 @@ fn check(root: &Path, merged: &str, diags: &mut Diagnostics) {
             diags.push(d.clone());
         }
     }
-}
-
-/// Does `content::Thread` accept a `[thread]` table?
-fn build_reads_thread_table() -> bool {
-    toml::from_str::<Thread>("[thread]\nforum = \"x\"\n").is_ok()
 }
 
 /// Writes beside the target and renames over it, so readers see the old file or the new.
