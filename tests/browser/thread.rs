@@ -185,17 +185,33 @@ fn long_jumps_are_instant_and_short_hops_glide() {
         "no animation for a long jump: {far}"
     );
     assert_eq!(far["hash"], json!("#comment-c08"));
-    // Near: a comment less than a screen below the one in view glides there.
-    let near = page.eval(
-        "const from = document.querySelector('#comment-c08'); \
-         const next = [...document.querySelectorAll('.comment')].find(c => { \
-           const d = c.getBoundingClientRect().top - from.getBoundingClientRect().top; \
-           return d > 200 && d < 700; }); \
+    // Near: a comment less than a screen below the one in view glides there. The pair is
+    // found on the page as laid out: two comments 150-700 px apart, the first in view.
+    fn near_pair(page: &Page, skip: u64) -> String {
+        let pair = page.eval_with(
+            "const all = [...document.querySelectorAll('.comment')]; let seen = 0; \
+             for (let i = 0; i + 1 < all.length; i++) { for (let j = i + 1; j < all.length; j++) { \
+               const d = all[j].getBoundingClientRect().top - all[i].getBoundingClientRect().top; \
+               if (d > 150 && d < 700 && seen++ === arguments[0]) return [all[i].id, all[j].id]; \
+               if (d >= 700) break; } } return null;",
+            json!([skip]),
+        );
+        let ids: Vec<String> = serde_json::from_value(pair.clone())
+            .unwrap_or_else(|_| panic!("no two comments 150-700 px apart: {pair}"));
+        page.eval_with(
+            "document.getElementById(arguments[0]).scrollIntoView({ block: 'start', behavior: 'instant' }); return true;",
+            json!([ids[0]]),
+        );
+        ids[1].clone()
+    }
+    let id = near_pair(&page, 0);
+    let near = page.eval_with(
+        "const next = document.getElementById(arguments[0]); \
          next.querySelector('.permalink').click(); \
-         return { id: next.id, glide: document.documentElement.classList.contains('glide') };",
+         return { glide: document.documentElement.classList.contains('glide') };",
+        json!([id]),
     );
     assert_eq!(near["glide"], json!(true), "a short hop glides: {near}");
-    let id = near["id"].as_str().unwrap().to_string();
     page.wait_for(&format!(
         "location.hash === '#{id}' && !document.documentElement.classList.contains('glide')"
     ));
@@ -204,14 +220,13 @@ fn long_jumps_are_instant_and_short_hops_glide() {
     ));
     // Reduced motion: even a short hop is instant.
     page.emulate_media("prefers-reduced-motion", "reduce");
-    let reduced = page.eval(
-        "const from = document.getElementById(location.hash.slice(1)); \
-         const next = [...document.querySelectorAll('.comment')].find(c => { \
-           const d = c.getBoundingClientRect().top - from.getBoundingClientRect().top; \
-           return d > 200 && d < 700; }); \
+    let id = near_pair(&page, 1);
+    let reduced = page.eval_with(
+        "const next = document.getElementById(arguments[0]); \
          next.querySelector('.permalink').click(); \
          return { top: next.getBoundingClientRect().top, \
                   glide: document.documentElement.classList.contains('glide') };",
+        json!([id]),
     );
     assert_eq!(reduced["glide"], json!(false), "reduced motion: {reduced}");
     let top = reduced["top"].as_f64().unwrap();
