@@ -36,8 +36,19 @@ const MIMETYPE: &str = "application/epub+zip";
 /// Returns the number of bytes written; on error nothing is written.
 pub fn export(options: &BuildOptions, path: &Path) -> Result<(usize, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::new();
+    // `site/../essay.epub` names essay.epub even when site/ does not exist.
+    let resolved = crate::output::resolve(path);
+    let path = resolved.as_deref().unwrap_or(path);
     if let Err(d) = check_destination(path) {
         diags.push(*d);
+        return Err(diags);
+    }
+    // The guard every export shares: a new file or a previous EPUB, never a source file,
+    // unless --force.
+    if let Err((message, help)) =
+        crate::output::check_export_target(path, &options.root, options.force, is_epub)
+    {
+        diags.push(Diagnostic::error(message).help(help));
         return Err(diags);
     }
     let Some((pages, _)) =
@@ -59,10 +70,8 @@ pub fn export(options: &BuildOptions, path: &Path) -> Result<(usize, Diagnostics
     Ok((bytes.len(), diags))
 }
 
-/// `path` must be a file in an existing folder, and if it exists, an EPUB (so that a typo
-/// never replaces an author's file).
+/// `path` must be a file in an existing folder.
 pub fn check_destination(path: &Path) -> Result<(), Box<Diagnostic>> {
-    let help = "give a file path in an existing folder, e.g. --epub essay.epub";
     crate::export::check_destination(path).map_err(|_| {
         Box::new(
             Diagnostic::error(format!("cannot write the EPUB to {}", path.display()))
@@ -71,50 +80,20 @@ pub fn check_destination(path: &Path) -> Result<(), Box<Diagnostic>> {
                 } else {
                     "its folder does not exist"
                 })
-                .help(help),
+                .help("give a file path in an existing folder, e.g. --epub essay.epub"),
         )
-    })?;
-    if path.exists() && !is_epub(path) {
-        return Err(Box::new(
-            Diagnostic::error(format!(
-                "refusing to replace {}: it exists and is not an EPUB",
-                path.display()
-            ))
-            .help("choose a new file name, or remove the file first"),
-        ));
-    }
-    Ok(())
+    })
 }
 
-/// An EPUB starts with a stored `mimetype` entry holding `application/epub+zip`.
-fn is_epub(path: &Path) -> bool {
-    if !path.is_file() {
-        return false;
-    }
-    let mut head = [0u8; 58];
-    let read = std::fs::File::open(path).and_then(|mut f| {
-        use std::io::Read;
-        f.read_exact(&mut head)
-    });
-    read.is_ok()
-        && head.starts_with(b"PK\x03\x04")
-        && &head[30..] == b"mimetypeapplication/epub+zip"
+/// An EPUB starts with a stored `mimetype` entry holding `application/epub+zip`: the first
+/// bytes of a file say whether it is a previous EPUB.
+fn is_epub(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04") && head.get(30..58) == Some(b"mimetypeapplication/epub+zip")
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), Box<Diagnostic>> {
     check_destination(path)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "essay.epub".into());
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let temp = folder.join(format!(".{name}.quire-new-{}", std::process::id()));
-    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
+    crate::output::write_file(path, bytes).map_err(|e| {
         Box::new(Diagnostic::error(format!(
             "cannot write {}: {e}",
             path.display()

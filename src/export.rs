@@ -99,14 +99,7 @@ fn folder_of(path: &Path) -> PathBuf {
 /// half a file.
 pub fn write(path: &Path, html: &str) -> Result<(), Box<Diagnostic>> {
     check_destination(path)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "export.html".into());
-    let temp = folder_of(path).join(format!(".{name}.quire-new-{}", std::process::id()));
-    let result = std::fs::write(&temp, html).and_then(|()| std::fs::rename(&temp, path));
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
+    crate::output::write_file(path, html.as_bytes()).map_err(|e| {
         Box::new(Diagnostic::error(format!(
             "cannot write {}: {e}",
             path.display()

@@ -320,6 +320,25 @@ pub fn check_export_target(
     ))
 }
 
+/// Writes one file through a temporary file beside it and a rename, so that a reader sees
+/// the old file or the new one, never half of one. The folder must exist.
+pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = folder.join(format!(".{name}.quire-new-{}", std::process::id()));
+    std::fs::write(&temp, bytes)
+        .and_then(|()| std::fs::rename(&temp, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&temp);
+        })
+}
+
 /// `path` made absolute, with `.`, `..` and every symlink of its existing part resolved.
 /// The part that does not exist yet is taken as written (it cannot hold a symlink).
 pub fn resolve(path: &Path) -> io::Result<PathBuf> {

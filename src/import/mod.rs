@@ -340,15 +340,6 @@ fn check(root: &Path, merged: &str, diags: &mut Diagnostics) {
 
 /// Writes beside the target and renames over it, so readers see the old file or the new.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.quire-import-{}", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+    crate::output::write_file(path, text.as_bytes())
 }

@@ -310,3 +310,39 @@ fn never_replaces_a_file_that_is_not_an_epub() {
         "no stray file"
     );
 }
+
+/// The EPUB shares the single file's guard: nothing is written inside the project's
+/// sources (a typo like `--epub content/essay.epub`) unless --force.
+#[test]
+fn never_writes_into_the_projects_sources_without_force() {
+    let dir = temp();
+    let project = dir.path().join("project");
+    crate::support::copy_tree(&repo().join("tests/fixtures/valid/grid-2x4"), &project);
+    let target = project.join("content/essay.epub");
+    let args = |force: bool| {
+        let mut a = vec![
+            "build".to_string(),
+            "--root".into(),
+            project.to_str().unwrap().into(),
+            "--epub".into(),
+            target.to_str().unwrap().into(),
+        ];
+        if force {
+            a.push("--force".into());
+        }
+        a
+    };
+    let a = args(false);
+    let o = quire(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(!o.status.success(), "{}", output_text(&o));
+    assert!(
+        output_text(&o).contains("it is inside the project's content/"),
+        "{}",
+        output_text(&o)
+    );
+    assert!(!target.exists());
+    let a = args(true);
+    let o = quire(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", output_text(&o));
+    assert!(target.is_file());
+}
