@@ -611,7 +611,9 @@
       if (open) list.removeAttribute("hidden");
       else list.setAttribute("hidden", "until-found");
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
-      toggle.textContent = (open ? "Hide the " : "Show all ") + count + (count === 1 ? " note" : " notes");
+      toggle.textContent = count === 1
+        ? (open ? "Hide the note" : "Show the note")
+        : (open ? "Hide the " : "Show all ") + count + " notes";
       notes.classList.toggle("is-folded", !open);
     };
     toggle.addEventListener("click", function () {

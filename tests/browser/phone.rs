@@ -393,6 +393,14 @@ fn endnotes_fold_behind_one_button_and_the_essay_leads_on_to_the_thread() {
             num(&m, "gap")
         );
         assert_eq!(m["expanded"], json!("false"), "{}: {m}", essay.name);
+        // The button counts the notes in words that fit the count.
+        let n = num(&m, "notes") as usize;
+        let label = if n == 1 {
+            "Show the note".to_string()
+        } else {
+            format!("Show all {n} notes")
+        };
+        assert_eq!(m["button"], json!(label), "{}: {m}", essay.name);
         assert!(
             num(&m, "listHeight") < 1.0,
             "{}: the folded list takes no room: {m}",

@@ -93,3 +93,19 @@ fn figures_and_code_from_file_over_http_and_in_the_single_file() {
     }
     assert!(dirty.is_empty(), "{}", dirty.join("\n"));
 }
+
+/// An essay with a single note: its fold button speaks of "the note", not "all 1 notes".
+#[test]
+fn a_single_endnote_is_shown_and_hidden_as_the_note() {
+    let tmp = built();
+    let mut page = Browser::launch().new_page();
+    page.goto(&file_url(&tmp.path().join("site/index.html")));
+    page.wait_for("document.querySelector('#footnotes button.footnotes-toggle')");
+    assert_eq!(page.count("#footnotes li.footnote"), 1);
+    let button = "#footnotes button.footnotes-toggle";
+    assert_eq!(page.text(button), "Show the note");
+    page.click(button);
+    page.wait_for(&format!(
+        "document.querySelector('{button}').textContent === 'Hide the note'"
+    ));
+}
