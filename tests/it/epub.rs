@@ -22,7 +22,7 @@ fn fixture_2x4() -> PathBuf {
 }
 
 /// `quire build --root ROOT --epub PATH`, which must succeed.
-fn epub(root: &Path, path: &Path) -> Vec<u8> {
+pub fn epub(root: &Path, path: &Path) -> Vec<u8> {
     let o = quire(&[
         "build",
         "--root",
@@ -47,7 +47,8 @@ fn entries(bytes: &[u8]) -> Vec<(String, zip::CompressionMethod, Vec<u8>)> {
         .collect()
 }
 
-fn documents(bytes: &[u8]) -> BTreeMap<String, String> {
+/// Every entry but the images, as text, by name.
+pub fn documents(bytes: &[u8]) -> BTreeMap<String, String> {
     entries(bytes)
         .into_iter()
         .filter(|(name, _, _)| !name.ends_with(".png"))

@@ -2,7 +2,8 @@
 //! thread continues on `thread/<id>.html` and `comments/<k>.html`, every comment is
 //! reachable by following links from the essay page (a link walk over the built files),
 //! markers, cell pages and annotation backlinks point at the page that holds each comment,
-//! `quire check` passes over every page, and the single file still holds the whole thread.
+//! `quire check` passes over every page, and the single file and the EPUB still hold the
+//! whole thread.
 //! In the browser: tests/browser/thread_pages.rs.
 
 use crate::gen_thread;
@@ -332,6 +333,16 @@ fn a_second_essay_links_markers_and_cells_to_thread_pages() {
     let link = format!("href=\"../{late}#comment-late-b\"");
     assert!(cell.contains(&link), "no {link} on the cell page");
     check_passes(&project, &site);
+
+    // The EPUB holds the whole thread in one document, whatever the site splits.
+    let book = crate::epub::documents(&crate::epub::epub(&project, &tmp.path().join("g.epub")));
+    let thread = book
+        .iter()
+        .find(|(name, _)| name.ends_with("thread.xhtml"))
+        .map(|(_, text)| text)
+        .expect("a thread document in the EPUB");
+    assert_eq!(comment_ids(thread).len(), 1_503);
+    assert!(!thread.contains("thread-continue"));
 }
 
 /// A theme made before thread pages existed (no `thread.html` template) still builds a big
