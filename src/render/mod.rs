@@ -107,6 +107,26 @@ struct Backlink {
     label: String,
 }
 
+/// The partial that draws the grid inside the essay.
+const GRID_TEMPLATE: &str = "partials/grid.html";
+
+/// A template rendered on its own into a fragment of a page; an error names the template.
+fn render_fragment(
+    tera: &Tera,
+    theme: &Theme,
+    template: &str,
+    ctx: &Context,
+    diags: &mut Diagnostics,
+) -> String {
+    tera.render(template, ctx).unwrap_or_else(|e| {
+        diags.push(
+            Diagnostic::error(format!("template {template} failed to render: {e}"))
+                .in_file(&theme.origin.join("templates").join(template)),
+        );
+        String::new()
+    })
+}
+
 /// Renders every page of the site.
 pub fn render(
     linked: &Linked,
@@ -166,7 +186,12 @@ pub fn render(
     let comment_hrefs: Vec<String> = (0..content.thread.comments.len())
         .map(|i| thread::comment_href(linked, essay_page, i))
         .collect();
-    let grid_html = linked.grid.as_ref().map(|g| grid::grid_table(linked, g));
+    // The grid stands inside the essay's body, so its partial is rendered first.
+    let grid_html = linked.grid.as_ref().map(|g| {
+        let mut ctx = Context::new();
+        ctx.insert("grid", &grid::grid_view(linked, g));
+        render_fragment(&tera, theme, GRID_TEMPLATE, &ctx, diags)
+    });
     let essay = markdown::render_essay(
         linked,
         &markdown::Parts {
