@@ -1,7 +1,10 @@
 //! Rendering: the linked model to pages, through the theme's Tera templates.
 //!
-//! HTML fragments with structure that templates can't express well (the essay's event
-//! stream, the recursive thread) are built in Rust; the templates arrange them into pages.
+//! Rust gathers each page's view data (plain text, numbers, links, and HTML only where quire
+//! produced or sanitized it) and the theme's templates make the HTML: the grid
+//! (`partials/grid.html`, rendered first because it stands inside the essay) and the thread
+//! (`partials/thread.html`, `partials/comment.html`) included. The essay's body, built from
+//! its Markdown event stream, still reaches templates as HTML.
 //! Every link is relative and names a file, so the site works from `file://` and under any
 //! sub-path. Nothing here touches the file system: pages come back as bytes for `output`.
 
@@ -345,10 +348,10 @@ pub fn render(
     ctx.insert("heading", "h3");
     ctx.insert("subheading", "h4");
     ctx.insert(
-        "thread_html",
+        "discussion",
         &match &thread_pages {
-            Some(pages) => thread_pages::split_thread_html(linked, pages, 0),
-            None => thread::thread_html(linked, "", None),
+            Some(pages) => thread_pages::split_discussion(linked, pages, 0),
+            None => thread::discussion(linked, "", None),
         },
     );
     ctx.insert("comment_count", &content.thread.comments.len());
@@ -423,8 +426,8 @@ pub fn render(
             ctx.insert("thread_page", &view);
             ctx.insert("comment_count", &content.thread.comments.len());
             ctx.insert(
-                "thread_html",
-                &thread_pages::split_thread_html(linked, pages, k),
+                "discussion",
+                &thread_pages::split_discussion(linked, pages, k),
             );
             render_page(&page.path, "thread.html", &mut ctx, diags);
         }
