@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{cite, escape, markdown::render_snippet};
+use super::{cite, markdown::render_snippet};
 use crate::resolve::{Linked, LinkedCell, LinkedGrid};
 
 /// Everything a cell's panel or page shows, ready for a template.
@@ -165,73 +165,110 @@ pub fn spectrum_position(grid: &LinkedGrid, row: usize, column: usize) -> f64 {
     (row + column) as f64 / (span - 2) as f64
 }
 
-/// The grid as it stands in the essay: a native table, each cell a link to its page,
-/// shaded along the spectrum, with a legend; an empty host for the panel that the
-/// script fills (the panels themselves are rendered once, by the page template).
-pub fn grid_table(linked: &Linked, grid: &LinkedGrid) -> String {
+/// The grid as it stands in the essay, for `partials/grid.html`: a native table, each
+/// cell a link to its page, shaded along the spectrum, with a legend. Plain text
+/// throughout (the template escapes it).
+#[derive(Debug, Clone, Serialize)]
+pub struct GridView {
+    /// The table's caption: grid.toml's `caption`, or "The essay's grid".
+    pub caption: String,
+    /// How many rows and columns of cells.
+    pub rows: usize,
+    pub columns: usize,
+    /// The column heads, left to right.
+    pub column_heads: Vec<AxisView>,
+    /// The rows, top to bottom, each with its cells.
+    pub body: Vec<GridRowView>,
+    /// The spectrum the shading runs along, if grid.toml declares one.
+    pub spectrum: Option<SpectrumView>,
+    /// What the rows and the columns vary along (grid.toml's `[axes]`).
+    pub rows_axis: Option<String>,
+    pub columns_axis: Option<String>,
+    /// The meanings and corner names are the editor's glosses (`glosses = "editor"`).
+    pub editor_glosses: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AxisView {
+    pub id: String,
+    pub label: String,
+    pub meaning: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GridRowView {
+    #[serde(flatten)]
+    pub head: AxisView,
+    pub cells: Vec<GridCellView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GridCellView {
+    pub id: String,
+    pub name: String,
+    /// Counting from 0.
+    pub row: usize,
+    pub column: usize,
+    /// Where the cell sits on the spectrum, 0 to 1, with three decimals ("0.333").
+    pub position: String,
+    /// The spectrum's end at this cell, if it is one of the two corners.
+    pub spectrum_end: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SpectrumView {
+    pub from: String,
+    pub to: String,
+    pub outside: Option<String>,
+}
+
+pub fn grid_view(linked: &Linked, grid: &LinkedGrid) -> GridView {
     let spec = linked.content.grid.as_ref();
     let spectrum = spec.and_then(|g| g.spectrum.as_ref());
-    let caption = spec
-        .and_then(|g| g.caption.clone())
-        .unwrap_or_else(|| "The essay's grid".into());
-    let (rows, cols) = (grid.rows.len(), grid.columns.len());
-    let ed = editor_glosses(linked);
-    let meaning = |m: &Option<String>| meaning(m, ed);
-    let mut s = String::new();
-    s.push_str("<figure class=\"grid\" id=\"grid\">\n<div class=\"grid-layout\">\n<div class=\"grid-main\">\n<div class=\"table-wrap\">\n");
-    s.push_str(&format!(
-        "<table class=\"grid-table{}\" data-rows=\"{rows}\" data-columns=\"{cols}\" style=\"--columns:{cols}\">\n",
-        if spectrum.is_some() { " has-spectrum" } else { "" }
-    ));
-    s.push_str(&format!(
-        "<caption>{}</caption>\n<thead>\n<tr><td class=\"grid-corner\"></td>",
-        escape(&caption)
-    ));
-    for col in &grid.columns {
-        s.push_str(&format!(
-            "<th scope=\"col\" id=\"col-{}\"><span class=\"axis-label\">{}</span>{}</th>",
-            escape(&col.id),
-            escape(&col.label),
-            meaning(&col.meaning)
-        ));
+    let axis = |a: &crate::resolve::AxisInfo| AxisView {
+        id: a.id.clone(),
+        label: a.label.clone(),
+        meaning: a.meaning.clone(),
+    };
+    GridView {
+        caption: spec
+            .and_then(|g| g.caption.clone())
+            .unwrap_or_else(|| "The essay's grid".into()),
+        rows: grid.rows.len(),
+        columns: grid.columns.len(),
+        column_heads: grid.columns.iter().map(axis).collect(),
+        body: grid
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| GridRowView {
+                head: axis(row),
+                cells: (0..grid.columns.len())
+                    .map(|c| {
+                        let cell = grid.cell(r, c);
+                        GridCellView {
+                            id: cell.id.clone(),
+                            name: cell.name.clone(),
+                            row: r,
+                            column: c,
+                            position: format!("{:.3}", spectrum_position(grid, r, c)),
+                            spectrum_end: spectrum
+                                .and_then(|sp| corner_name(grid, r, c, sp))
+                                .map(str::to_string),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+        spectrum: spectrum.map(|sp| SpectrumView {
+            from: sp.from.clone(),
+            to: sp.to.clone(),
+            outside: sp.outside.clone(),
+        }),
+        rows_axis: spec.and_then(|g| g.axes.rows.clone()),
+        columns_axis: spec.and_then(|g| g.axes.columns.clone()),
+        editor_glosses: editor_glosses(linked),
     }
-    s.push_str("</tr>\n</thead>\n<tbody>\n");
-    for (r, row) in grid.rows.iter().enumerate() {
-        s.push_str(&format!(
-            "<tr><th scope=\"row\" id=\"row-{}\"><span class=\"axis-label\">{}</span>{}</th>",
-            escape(&row.id),
-            escape(&row.label),
-            meaning(&row.meaning)
-        ));
-        for c in 0..cols {
-            let cell = grid.cell(r, c);
-            let position = spectrum_position(grid, r, c);
-            let tag = spectrum
-                .and_then(|sp| corner_name(grid, r, c, sp))
-                .map(|end| {
-                    if ed {
-                        format!(
-                            "<span class=\"spectrum-tag ed-gloss\" title=\"{ED_GLOSS_TITLE}\">[{}]</span>",
-                            escape(end)
-                        )
-                    } else {
-                        format!("<span class=\"spectrum-tag\">{}</span>", escape(end))
-                    }
-                })
-                .unwrap_or_default();
-            s.push_str(&format!(
-                "<td id=\"cell-{0}\" class=\"grid-cell\" style=\"--s:{pos:.3}\"><a class=\"grid-cell-link\" href=\"cells/{0}.html\" data-cell=\"{0}\" data-row=\"{r}\" data-column=\"{c}\"><span class=\"grid-cell-name\">{1}</span>{tag}</a></td>",
-                escape(&cell.id),
-                escape(&cell.name),
-                pos = position,
-            ));
-        }
-        s.push_str("</tr>\n");
-    }
-    s.push_str("</tbody>\n</table>\n</div>\n");
-    s.push_str(&legend(linked, spectrum));
-    s.push_str("</div>\n<div class=\"grid-panel-host\" hidden></div>\n</div>\n</figure>\n");
-    s
 }
 
 /// The name of the spectrum's end that sits at this cell, if the cell is a corner.
@@ -251,42 +288,6 @@ fn corner_name<'a>(
     }
 }
 
-/// How to read the grid: the spectrum's two ends, what lies outside it, and the axes.
-fn legend(linked: &Linked, spectrum: Option<&crate::content::grid::Spectrum>) -> String {
-    let axes = linked.content.grid.as_ref().map(|g| &g.axes);
-    let mut s = String::from("<div class=\"grid-legend\">\n");
-    if editor_glosses(linked) {
-        s.push_str("<p class=\"grid-glosses\"><span class=\"legend-label\">The editor's glosses:</span> the words in square brackets in the table, under the labels and in the corners, are the editor's; the labels and the names in the cells are the author's.</p>\n");
-    }
-    if let Some(sp) = spectrum {
-        s.push_str(&format!(
-            "<p class=\"spectrum-scale\" aria-hidden=\"true\"><span class=\"spectrum-end spectrum-from\">{0}</span><span class=\"spectrum-bar\"></span><span class=\"spectrum-end spectrum-to\">{1}</span></p>\n<p>Shading deepens from the top-left corner, <strong>{0}</strong>, to the bottom-right corner, <strong>{1}</strong>: the stronger a cell's tint, the nearer it is to the bottom-right end.</p>\n",
-            escape(&sp.from),
-            escape(&sp.to),
-        ));
-        if let Some(outside) = &sp.outside {
-            s.push_str(&format!(
-                "<p class=\"spectrum-outside\"><span class=\"legend-label\">Outside the grid:</span> {}</p>\n",
-                escape(outside)
-            ));
-        }
-    }
-    if let Some(axes) = axes {
-        for (what, text) in [("Rows", &axes.rows), ("Columns", &axes.columns)] {
-            if let Some(text) = text {
-                s.push_str(&format!(
-                    "<p class=\"grid-axis\"><span class=\"legend-label\">{what}:</span> {}</p>\n",
-                    escape(text)
-                ));
-            }
-        }
-    }
-    s.push_str("<p class=\"grid-hint\">Each cell leads to what the field is, where the essay discusses it, and what to read next.</p>\n</div>\n");
-    s
-}
-
-const ED_GLOSS_TITLE: &str = "the editor's gloss, not part of the author's table";
-
 /// Are the grid's glosses the editor's (`glosses = "editor"` in grid.toml)?
 fn editor_glosses(linked: &Linked) -> bool {
     linked
@@ -294,22 +295,6 @@ fn editor_glosses(linked: &Linked) -> bool {
         .grid
         .as_ref()
         .is_some_and(|g| g.glosses == crate::content::grid::GlossesBy::Editor)
-}
-
-/// A row's or column's meaning under its label; an editor's in square brackets, titled.
-fn meaning(m: &Option<String>, editor: bool) -> String {
-    m.as_ref()
-        .map(|m| {
-            if editor {
-                format!(
-                    "<span class=\"axis-meaning ed-gloss\" title=\"{ED_GLOSS_TITLE}\">[{}]</span>",
-                    escape(m)
-                )
-            } else {
-                format!("<span class=\"axis-meaning\">{}</span>", escape(m))
-            }
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
 //! Rendering: the linked model to pages, through the theme's Tera templates.
 //!
-//! HTML fragments with structure that templates can't express well (the essay's event
-//! stream, the recursive thread) are built in Rust; the templates arrange them into pages.
+//! Rust gathers each page's view data (plain text, numbers, links, and HTML only where quire
+//! produced or sanitized it) and the theme's templates make the HTML: the grid
+//! (`partials/grid.html`, rendered first because it stands inside the essay) and the thread
+//! (`partials/thread.html`, `partials/comment.html`) included. The essay's body, built from
+//! its Markdown event stream, still reaches templates as HTML.
 //! Every link is relative and names a file, so the site works from `file://` and under any
 //! sub-path. Nothing here touches the file system: pages come back as bytes for `output`.
 
@@ -107,6 +110,26 @@ struct Backlink {
     label: String,
 }
 
+/// The partial that draws the grid inside the essay.
+const GRID_TEMPLATE: &str = "partials/grid.html";
+
+/// A template rendered on its own into a fragment of a page; an error names the template.
+fn render_fragment(
+    tera: &Tera,
+    theme: &Theme,
+    template: &str,
+    ctx: &Context,
+    diags: &mut Diagnostics,
+) -> String {
+    tera.render(template, ctx).unwrap_or_else(|e| {
+        diags.push(
+            Diagnostic::error(format!("template {template} failed to render: {e}"))
+                .in_file(&theme.origin.join("templates").join(template)),
+        );
+        String::new()
+    })
+}
+
 /// Renders every page of the site.
 pub fn render(
     linked: &Linked,
@@ -166,7 +189,12 @@ pub fn render(
     let comment_hrefs: Vec<String> = (0..content.thread.comments.len())
         .map(|i| thread::comment_href(linked, essay_page, i))
         .collect();
-    let grid_html = linked.grid.as_ref().map(|g| grid::grid_table(linked, g));
+    // The grid stands inside the essay's body, so its partial is rendered first.
+    let grid_html = linked.grid.as_ref().map(|g| {
+        let mut ctx = Context::new();
+        ctx.insert("grid", &grid::grid_view(linked, g));
+        render_fragment(&tera, theme, GRID_TEMPLATE, &ctx, diags)
+    });
     let essay = markdown::render_essay(
         linked,
         &markdown::Parts {
@@ -320,10 +348,10 @@ pub fn render(
     ctx.insert("heading", "h3");
     ctx.insert("subheading", "h4");
     ctx.insert(
-        "thread_html",
+        "discussion",
         &match &thread_pages {
-            Some(pages) => thread_pages::split_thread_html(linked, pages, 0),
-            None => thread::thread_html(linked, "", None),
+            Some(pages) => thread_pages::split_discussion(linked, pages, 0),
+            None => thread::discussion(linked, "", None),
         },
     );
     ctx.insert("comment_count", &content.thread.comments.len());
@@ -398,8 +426,8 @@ pub fn render(
             ctx.insert("thread_page", &view);
             ctx.insert("comment_count", &content.thread.comments.len());
             ctx.insert(
-                "thread_html",
-                &thread_pages::split_thread_html(linked, pages, k),
+                "discussion",
+                &thread_pages::split_discussion(linked, pages, k),
             );
             render_page(&page.path, "thread.html", &mut ctx, diags);
         }

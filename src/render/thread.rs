@@ -4,19 +4,22 @@
 //! sanitized with ammonia: raw HTML is reduced to a short list of harmless tags (no images,
 //! media, forms, SVG or MathML), `javascript:` and `data:` URLs are dropped, and links get
 //! `rel="nofollow noopener noreferrer"`. Nothing from a body reaches the page any other way;
-//! authors and quotes are escaped text. Editors' notes are the site author's Markdown, but
+//! authors and quotes reach the templates (`partials/thread.html`, `partials/comment.html`)
+//! as text, which Tera escapes. Editors' notes are the site author's Markdown, but
 //! they live in the same file as the comments, so they are sanitized too (keeping quire's
 //! own cell and reference links).
 //!
 //! Everything works without JavaScript: replies collapse with `<details>`, permalinks are
 //! fragments that CSS highlights with `:target`. The walk over the reply tree is iterative,
-//! so a thread nested thousands deep can't overflow the stack, and the HTML stops nesting
+//! and hands the template a flat list of steps (a comment, the end of a reply list), so a
+//! thread nested thousands deep can't overflow the stack, and the HTML stops nesting
 //! at [`NESTING_LIMIT`], so the browser's parser never has to flatten it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
 
 use super::thread_pages::ThreadPages;
 use super::{escape, markdown::render_snippet};
@@ -229,28 +232,6 @@ fn sanitize_note(html: &str) -> String {
     })
 }
 
-/// How a comment's author is named.
-fn author_html(c: &Comment) -> String {
-    match (&c.author, c.deleted) {
-        (_, true) => "<span class=\"author deleted\">[comment deleted]</span>".into(),
-        (Some(a), _) if c.author_inferred => format!(
-            "<bdi class=\"author\">{}</bdi> <span class=\"inferred\" title=\"The source doesn't name this commenter; the name is inferred from what the comment says\">(name inferred)</span>",
-            escape(a)
-        ),
-        (Some(a), _) => format!("<bdi class=\"author\">{}</bdi>", escape(a)),
-        (None, _) => "<span class=\"author unknown\" title=\"The source doesn't name this commenter\">unknown</span>".into(),
-    }
-}
-
-/// The author in a sentence ("in reply to …", "replies to …").
-pub(super) fn author_plain(c: &Comment) -> String {
-    match (&c.author, c.deleted) {
-        (_, true) => "a deleted comment".into(),
-        (Some(a), _) => format!("<bdi>{}</bdi>", escape(a)),
-        (None, _) => "an unknown commenter".into(),
-    }
-}
-
 /// Which comments of a split thread one page shows, and where the others are.
 #[derive(Clone, Copy)]
 pub struct PageOf<'a> {
@@ -270,9 +251,14 @@ impl PageOf<'_> {
     }
 }
 
-/// The link from page `from` (`None`: a thread on one page) to comment `i`.
+/// The link from page `from` (`None`: a thread on one page) to comment `i`, escaped for HTML.
 pub fn comment_href(linked: &Linked, from: Option<PageOf>, i: usize) -> String {
-    let id = escape(linked.content.thread.comments[i].id.get_ref());
+    escape(&comment_link(linked, from, i))
+}
+
+/// The link from page `from` to comment `i`, as text.
+fn comment_link(linked: &Linked, from: Option<PageOf>, i: usize) -> String {
+    let id = linked.content.thread.comments[i].id.get_ref();
     match from {
         Some(f) if f.pages.page_of[i] != f.page => {
             format!("{}#comment-{id}", f.link_to(f.pages.path_of(i)))
@@ -281,14 +267,197 @@ pub fn comment_href(linked: &Linked, from: Option<PageOf>, i: usize) -> String {
     }
 }
 
-/// The thread as nested HTML: all of it, or with `split`, one page of it. `root` prefixes
+/// Someone named in a sentence about a comment ("in reply to …", "replies to …").
+#[derive(Debug, Clone, Serialize)]
+pub struct Who {
+    /// The commenter's name, if the source keeps it.
+    pub name: Option<String>,
+    pub deleted: bool,
+}
+
+impl Who {
+    pub fn of(c: &Comment) -> Who {
+        Who {
+            name: c.author.clone(),
+            deleted: c.deleted,
+        }
+    }
+}
+
+/// What `partials/thread.html` draws: one page of the thread (all of it, when it fits).
+#[derive(Debug, Clone, Serialize)]
+pub struct DiscussionView {
+    /// The comments in reading order, as a flat list of steps (see [`ThreadItem`]): a
+    /// thread nested thousands deep needs no recursion in the template.
+    pub items: Vec<ThreadItem>,
+    /// The next page of this page's list of comments, if they didn't all fit.
+    pub more: Option<MoreView>,
+    /// On the essay page of a split thread: how many of the comments it shows.
+    pub shown: Option<usize>,
+    /// On the pages of top-level comments of a split thread: every such page, in order.
+    pub pages: Vec<PageLink>,
+}
+
+/// One step through the thread.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum ThreadItem {
+    /// A comment. With `replies`, its list of replies opens after it (and an `end` step
+    /// closes it); without, the comment's list item ends here (its replies, if it has any
+    /// beyond the nesting limit, follow as the next items).
+    Comment {
+        comment: Box<CommentView>,
+        replies: Option<RepliesView>,
+        /// Its other replies are on another page.
+        continued: Option<ContinueView>,
+    },
+    /// The end of the reply list the last unclosed `comment` step opened.
+    End { continued: Option<ContinueView> },
+}
+
+/// The folding of a comment's replies.
+#[derive(Debug, Clone, Serialize)]
+pub struct RepliesView {
+    /// Replies, replies to replies, … shown on this page.
+    pub count: usize,
+    /// Whose comment they answer.
+    pub to: Who,
+    /// Past the depth the page indents to ([`VISUAL_DEPTH_CAP`]): not indented further.
+    pub flat: bool,
+}
+
+/// "Continue this thread": where a comment's other replies are.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContinueView {
+    pub href: String,
+    /// How many replies (at any depth) are on the other pages.
+    pub count: usize,
+    pub to: Who,
+}
+
+/// "More comments", "More replies to …": the page continuing this one's list.
+#[derive(Debug, Clone, Serialize)]
+pub struct MoreView {
+    pub href: String,
+    /// The comment whose replies the list is; nothing for top-level comments.
+    pub parent: Option<Who>,
+}
+
+/// A page of top-level comments, in the list of them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageLink {
+    pub number: usize,
+    /// Nothing for the page being rendered.
+    pub href: Option<String>,
+}
+
+/// One comment, without its replies.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentView {
+    pub id: String,
+    /// 0 for a top-level comment.
+    pub depth: usize,
+    /// Deeper than the page indents ([`VISUAL_DEPTH_CAP`]).
+    pub beyond_cap: bool,
+    /// The commenter's name; nothing when the source doesn't keep it.
+    pub author: Option<String>,
+    /// The name is inferred from what the comment says.
+    pub author_inferred: bool,
+    pub deleted: bool,
+    /// Written by the essay's author.
+    pub by_post_author: bool,
+    /// On a comment beyond the indented depth: the comment it answers.
+    pub in_reply_to: Option<ReplyTo>,
+    /// `YYYY-MM-DD`, when known.
+    pub date: Option<String>,
+    /// The declared scores of the comment (see `scores`); nothing when none are declared.
+    pub scores: Option<ScoresView>,
+    /// The passages of the essay the comment is about.
+    pub annotations: Vec<AnnotationView>,
+    /// *safe HTML*: the body, sanitized; nothing for a deleted comment.
+    pub body_html: Option<String>,
+    /// What the edition adds after the body, one entry per annotation that adds something.
+    pub notes: Vec<NoteView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplyTo {
+    pub id: String,
+    pub who: Who,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoresView {
+    /// The forum shows scores, but the source lost this comment's.
+    pub unknown: bool,
+    pub parts: Vec<ScoreView>,
+    /// The scores as the source showed them, when the edition split them.
+    pub raw: Option<String>,
+    /// The reading of the scores is uncertain.
+    pub uncertain: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreView {
+    /// `karma`, `af-karma`, `agreement`.
+    pub class: &'static str,
+    pub label: String,
+    pub value: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnotationView {
+    /// The anchor: `annotation-<comment>-<n>`.
+    pub id: String,
+    /// The paragraph's id (`p12`) and number (`12`); nothing if the passage was removed.
+    pub block: Option<String>,
+    pub paragraph: Option<String>,
+    /// Where the paragraph is: `#p12` on the essay page, `../index.html#p12` elsewhere.
+    pub href: Option<String>,
+    /// The quoted passage, as text.
+    pub quote: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteView {
+    /// The paragraph the annotation is about (its number), if it is still in the essay.
+    pub paragraph: Option<String>,
+    /// The comment has more than one annotation (so each note says which it is about).
+    pub several: bool,
+    /// Other comments about the same paragraph.
+    pub others: Vec<OtherComment>,
+    /// The grid cell the annotation names.
+    pub cell: Option<CellRef>,
+    /// *safe HTML*: the editor's note, sanitized.
+    pub note_html: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OtherComment {
+    pub href: String,
+    pub who: Who,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CellRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// The thread's view data: all of it, or with `split`, one page of it. `root` prefixes
 /// links to other pages (cells).
-pub fn thread_html(linked: &Linked, root: &str, split: Option<PageOf>) -> String {
+pub fn discussion(linked: &Linked, root: &str, split: Option<PageOf>) -> DiscussionView {
     let comments = &linked.content.thread.comments;
     let t = &linked.thread;
     let n = comments.len();
+    let mut view = DiscussionView {
+        items: Vec::new(),
+        more: None,
+        shown: None,
+        pages: Vec::new(),
+    };
     if n == 0 {
-        return "<p class=\"none\">No comments.</p>\n".into();
+        return view;
     }
     let tops: &[usize] = match split {
         Some(f) => &f.pages.pages[f.page].items,
@@ -332,8 +501,7 @@ pub fn thread_html(linked: &Linked, root: &str, split: Option<PageOf>) -> String
         Some(f) if f.page != 0 => f.link_to("index.html"),
         _ => String::new(),
     };
-    let mut s = String::with_capacity(order.len() * 1500);
-    s.push_str("<ol class=\"thread\">\n");
+    let continued = |i: usize| split.and_then(|f| continue_view(linked, f, i));
 
     enum Step {
         Open(usize),
@@ -341,13 +509,13 @@ pub fn thread_html(linked: &Linked, root: &str, split: Option<PageOf>) -> String
     }
     let mut steps: Vec<Step> = tops.iter().rev().map(|&i| Step::Open(i)).collect();
     let mut opened = HashSet::new();
+    view.items.reserve(order.len());
     while let Some(step) = steps.pop() {
         let i = match step {
             Step::Close(i) => {
-                if let Some(f) = split {
-                    continue_link(linked, f, i, "li", &mut s);
-                }
-                s.push_str("</ol>\n</details>\n</li>\n");
+                view.items.push(ThreadItem::End {
+                    continued: continued(i),
+                });
                 continue;
             }
             Step::Open(i) => i,
@@ -356,54 +524,42 @@ pub fn thread_html(linked: &Linked, root: &str, split: Option<PageOf>) -> String
             continue;
         }
         let c = &comments[i];
-        let view = CommentView {
-            linked,
-            root,
-            c,
-            index: i,
-            depth: depth[i],
-            parent: parent[i].map(|p| &comments[p]),
-            parent_id: parent[i].map(|p| comments[p].id.get_ref().as_str()),
-            is_op: !c.deleted && c.author.is_some() && c.author.as_deref() == essay_author,
-            on_block: &linked.thread.on_block,
-            split,
-            essay: &essay,
-        };
-        view.open(&mut s);
+        let comment = Box::new(
+            CommentContext {
+                linked,
+                root,
+                c,
+                index: i,
+                depth: depth[i],
+                parent: parent[i],
+                is_op: !c.deleted && c.author.is_some() && c.author.as_deref() == essay_author,
+                split,
+                essay: &essay,
+            }
+            .view(),
+        );
         let children = replies(i);
-        if children.is_empty() {
-            if let Some(f) = split {
-                continue_link(linked, f, i, "p", &mut s);
-            }
-            s.push_str("</li>\n");
-            continue;
-        }
-        if depth[i] + 1 >= NESTING_LIMIT {
-            // Too deep to nest further: the replies follow as siblings, in order.
-            if let Some(f) = split {
-                continue_link(linked, f, i, "p", &mut s);
-            }
-            s.push_str("</li>\n");
+        if children.is_empty() || depth[i] + 1 >= NESTING_LIMIT {
+            // A leaf, or too deep to nest further: the replies follow as siblings, in order.
+            view.items.push(ThreadItem::Comment {
+                comment,
+                replies: None,
+                continued: continued(i),
+            });
             for &child in children.iter().rev() {
                 steps.push(Step::Open(child));
             }
             continue;
         }
-        let hidden = descendants[i];
-        let replies = if hidden == 1 { "reply" } else { "replies" };
-        let to = match (&c.author, c.deleted) {
-            (_, true) => " to the deleted comment".to_string(),
-            (Some(a), _) => format!(" to <bdi>{}</bdi>", escape(a)),
-            (None, _) => " to this comment".to_string(),
-        };
-        let flat = if depth[i] + 1 > VISUAL_DEPTH_CAP {
-            " flat"
-        } else {
-            ""
-        };
-        s.push_str(&format!(
-            "<details class=\"replies-toggle\" open>\n<summary><span class=\"when-open\">Hide {hidden} {replies}</span><span class=\"when-closed\">Show {hidden} hidden {replies}</span><span class=\"visually-hidden\">{to}</span></summary>\n<ol class=\"replies{flat}\">\n"
-        ));
+        view.items.push(ThreadItem::Comment {
+            comment,
+            replies: Some(RepliesView {
+                count: descendants[i],
+                to: Who::of(c),
+                flat: depth[i] + 1 > VISUAL_DEPTH_CAP,
+            }),
+            continued: None,
+        });
         steps.push(Step::Close(i));
         for &child in children.iter().rev() {
             steps.push(Step::Open(child));
@@ -412,231 +568,151 @@ pub fn thread_html(linked: &Linked, root: &str, split: Option<PageOf>) -> String
     if let Some(f) = split
         && let Some(next) = f.pages.pages[f.page].next
     {
-        let more = f.link_to(&f.pages.pages[next].path);
-        let what = match f.pages.pages[f.page].parent {
-            None => "More comments".to_string(),
-            Some(p) => format!("More replies to {}", author_plain(&comments[p])),
-        };
-        s.push_str(&format!(
-            "<li class=\"thread-next\"><a href=\"{more}\">{what}<span aria-hidden=\"true\"> →</span></a></li>\n"
-        ));
+        view.more = Some(MoreView {
+            href: f.link_to(&f.pages.pages[next].path),
+            parent: f.pages.pages[f.page].parent.map(|p| Who::of(&comments[p])),
+        });
     }
-    s.push_str("</ol>\n");
-    s
+    view
 }
 
-/// "Continue this thread": the link to the page where comment `i`'s other replies are,
-/// if some are on another page, as a `<li>` in its reply list or a `<p>` after it.
-fn continue_link(linked: &Linked, f: PageOf, i: usize, tag: &str, s: &mut String) {
-    let Some(page) = f.pages.continued[i] else {
-        return;
-    };
+/// "Continue this thread": the page where comment `i`'s other replies are, if some are
+/// on another page.
+fn continue_view(linked: &Linked, f: PageOf, i: usize) -> Option<ContinueView> {
+    let page = f.pages.continued[i]?;
     let shown = f.pages.shown_descendants(linked, i);
-    let more = f.pages.descendants[i] - shown;
-    let replies = if more == 1 { "reply" } else { "replies" };
-    let to = author_plain(&linked.content.thread.comments[i]);
-    s.push_str(&format!(
-        "<{tag} class=\"thread-continue\"><a href=\"{}\">Continue this thread<span aria-hidden=\"true\"> →</span></a> <span class=\"thread-continue-count\">{more} more {replies}<span class=\"visually-hidden\"> to {to}</span></span></{tag}>\n",
-        f.link_to(&f.pages.pages[page].path)
-    ));
+    Some(ContinueView {
+        href: f.link_to(&f.pages.pages[page].path),
+        count: f.pages.descendants[i] - shown,
+        to: Who::of(&linked.content.thread.comments[i]),
+    })
 }
 
-struct CommentView<'a> {
+/// What a comment's view is made from.
+struct CommentContext<'a> {
     linked: &'a Linked,
     root: &'a str,
     c: &'a Comment,
     index: usize,
     depth: usize,
-    parent: Option<&'a Comment>,
-    parent_id: Option<&'a str>,
+    parent: Option<usize>,
     is_op: bool,
-    on_block: &'a BTreeMap<String, Vec<usize>>,
     split: Option<PageOf<'a>>,
     /// Prefix of links to the essay's paragraphs: empty on the essay page.
     essay: &'a str,
 }
 
-impl CommentView<'_> {
-    /// Everything of the comment up to (not including) its replies and `</li>`.
-    fn open(&self, s: &mut String) {
+impl CommentContext<'_> {
+    fn view(&self) -> CommentView {
         let c = self.c;
-        let id = escape(c.id.get_ref());
-        let mut classes = String::from("comment");
-        if self.is_op {
-            classes.push_str(" by-post-author");
-        }
-        if c.deleted {
-            classes.push_str(" deleted");
-        }
-        if self.depth > VISUAL_DEPTH_CAP {
-            classes.push_str(" beyond-cap");
-        }
-        let label = match (&c.author, c.deleted) {
-            (_, true) => "Deleted comment".to_string(),
-            (Some(a), _) => format!("Comment by {}", escape(a)),
-            (None, _) => "Comment by an unknown commenter".to_string(),
-        };
-        s.push_str(&format!(
-            "<li class=\"{classes}\" id=\"comment-{id}\" data-depth=\"{}\">\n<article class=\"comment-card\" aria-label=\"{label}\">\n<header class=\"comment-meta\">{}",
-            self.depth,
-            author_html(c)
-        ));
-        if self.is_op && c.author_inferred {
-            // The name is inferred, so being the post's author is too: say so, never assert it.
-            s.push_str(
-                " <span class=\"badge post-author\" title=\"Inferred from the comment's own words; the source doesn't name its author\">post author (inferred)</span>",
-            );
-        } else if self.is_op {
-            s.push_str(
-                " <span class=\"badge post-author\" title=\"The essay's author\">post author</span>",
-            );
-        }
-        if self.depth > VISUAL_DEPTH_CAP
-            && let (Some(p), Some(pid)) = (self.parent, self.parent_id)
-        {
-            s.push_str(&format!(
-                " <span class=\"in-reply-to\">in reply to <a href=\"#comment-{}\">{}</a></span>",
-                escape(pid),
-                author_plain(p)
-            ));
-        }
-        if let Some(date) = c
-            .date
-            .as_ref()
-            .and_then(|d| crate::content::comments::parse_date(d.get_ref()))
-        {
-            s.push_str(&format!(" <time datetime=\"{date}\">{date}</time>"));
-        }
-        let shown = self
-            .linked
+        let linked = self.linked;
+        let comments = &linked.content.thread.comments;
+        let shown = linked
             .content
             .thread
             .source
             .as_ref()
             .map_or(&[][..], |t| &t.scores[..]);
-        s.push_str(&scores(c, shown));
-        s.push_str(&format!(
-            " <a class=\"permalink\" href=\"#comment-{id}\">Link<span class=\"visually-hidden\"> to this comment</span></a></header>\n"
-        ));
-        self.annotations(s);
-        if c.deleted {
-            s.push_str(
-                "<div class=\"comment-body\"><p><em>This comment was deleted.</em></p></div>\n",
-            );
-        } else {
-            s.push_str("<div class=\"comment-body\" dir=\"auto\">");
-            s.push_str(&mark_editor_links(sanitize_body(&c.body), &c.editor_links));
-            s.push_str("</div>\n");
+        CommentView {
+            id: c.id.get_ref().clone(),
+            depth: self.depth,
+            beyond_cap: self.depth > VISUAL_DEPTH_CAP,
+            author: c.author.clone(),
+            author_inferred: c.author_inferred,
+            deleted: c.deleted,
+            by_post_author: self.is_op,
+            in_reply_to: self
+                .parent
+                .filter(|_| self.depth > VISUAL_DEPTH_CAP)
+                .map(|p| ReplyTo {
+                    id: comments[p].id.get_ref().clone(),
+                    who: Who::of(&comments[p]),
+                }),
+            date: c
+                .date
+                .as_ref()
+                .and_then(|d| crate::content::comments::parse_date(d.get_ref()))
+                .map(|d| d.to_string()),
+            scores: scores(c, shown),
+            annotations: self.annotations(),
+            body_html: (!c.deleted)
+                .then(|| mark_editor_links(sanitize_body(&c.body), &c.editor_links)),
+            notes: self.notes(),
         }
-        self.annotation_notes(s);
-        s.push_str("</article>\n");
     }
 
     /// The passages the comment is about, before its body: each has its own anchor, so
     /// that a marker in the essay leads to the annotation about its own paragraph.
-    fn annotations(&self, s: &mut String) {
+    fn annotations(&self) -> Vec<AnnotationView> {
         let linked = self.linked;
-        for la in linked.thread.annotations_of[self.index]
+        linked.thread.annotations_of[self.index]
             .iter()
             .map(|&k| &linked.thread.annotations[k])
-        {
-            let Some(a) = self.c.annotations.get(la.index) else {
-                continue;
-            };
-            let quote = escape(crate::resolve::markdown_text(a.quote.get_ref()).trim());
-            s.push_str(&format!(
-                "<div class=\"annotation\" id=\"{}\">\n",
-                annotation_id(self.c.id.get_ref(), la.index + 1)
-            ));
-            match &la.block {
-                Some(block) => s.push_str(&format!(
-                    "<p class=\"annotation-label\">About this passage of the essay: <a class=\"annotation-backlink\" href=\"{2}#{0}\">back to paragraph {1}<span aria-hidden=\"true\"> ↩</span></a></p>\n<blockquote class=\"annotation-quote\"><p>{quote}</p></blockquote>\n",
-                    escape(block),
-                    escape(block.trim_start_matches('p')),
-                    self.essay,
-                )),
-                None => s.push_str(&format!(
-                    "<p class=\"annotation-label\">About a passage since removed from the essay:</p>\n<blockquote class=\"annotation-quote removed\"><p><span class=\"removed-label\">Removed passage</span> <del>{quote}</del></p></blockquote>\n"
-                )),
-            }
-            s.push_str("</div>\n");
-        }
+            .filter_map(|la| {
+                let a = self.c.annotations.get(la.index)?;
+                Some(AnnotationView {
+                    id: format!("annotation-{}-{}", self.c.id.get_ref(), la.index + 1),
+                    block: la.block.clone(),
+                    paragraph: la.block.as_deref().map(paragraph_number),
+                    href: la.block.as_ref().map(|b| format!("{}#{b}", self.essay)),
+                    quote: crate::resolve::markdown_text(a.quote.get_ref())
+                        .trim()
+                        .to_string(),
+                })
+            })
+            .collect()
     }
 
     /// What the edition adds to the comment, after the commenter's own words: the other
-    /// comments on the same passage, the grid cell, and the editor's note folded to one line.
-    fn annotation_notes(&self, s: &mut String) {
+    /// comments on the same passage, the grid cell, and the editor's note.
+    fn notes(&self) -> Vec<NoteView> {
         let linked = self.linked;
         let comments = &linked.content.thread.comments;
         let several = linked.thread.annotations_of[self.index].len() > 1;
-        let mut part = String::new();
-        for la in linked.thread.annotations_of[self.index]
+        linked.thread.annotations_of[self.index]
             .iter()
             .map(|&k| &linked.thread.annotations[k])
-        {
-            let Some(a) = self.c.annotations.get(la.index) else {
-                continue;
-            };
-            if let Some(block) = &la.block {
-                let others: Vec<String> = self
-                    .on_block
-                    .get(block)
+            .filter_map(|la| {
+                let a = self.c.annotations.get(la.index)?;
+                let others = la
+                    .block
+                    .as_ref()
+                    .and_then(|block| linked.thread.on_block.get(block))
                     .into_iter()
                     .flatten()
                     .filter(|&&j| j != self.index)
-                    .map(|&j| {
-                        format!(
-                            "<a href=\"{}\">{}</a>",
-                            comment_href(self.linked, self.split, j),
-                            author_plain(&comments[j])
-                        )
+                    .map(|&j| OtherComment {
+                        href: comment_link(linked, self.split, j),
+                        who: Who::of(&comments[j]),
                     })
-                    .collect();
-                if !others.is_empty() {
-                    part.push_str(&format!(
-                        "<p class=\"annotation-others\">Also about {}: the comment by {}.</p>\n",
-                        if several {
-                            format!("paragraph {}", escape(block.trim_start_matches('p')))
-                        } else {
-                            "this passage".into()
-                        },
-                        others.join(", the comment by ")
-                    ));
-                }
-            }
-            if let Some(cell) = &la.cell {
-                let name = linked
-                    .grid
+                    .collect::<Vec<_>>();
+                let cell = la.cell.as_ref().map(|cell| CellRef {
+                    id: cell.clone(),
+                    name: linked
+                        .grid
+                        .as_ref()
+                        .and_then(|g| g.find(cell))
+                        .map_or(cell.clone(), |c| c.name.clone()),
+                });
+                let note_html = a
+                    .note
                     .as_ref()
-                    .and_then(|g| g.find(cell))
-                    .map_or(cell.clone(), |c| c.name.clone());
-                part.push_str(&format!(
-                    "<p class=\"annotation-cell\">Grid cell: <a href=\"{}cells/{1}.html\" data-cell=\"{1}\">{2}</a></p>\n",
-                    self.root,
-                    escape(cell),
-                    escape(&name)
-                ));
-            }
-            if let Some(note) = &a.note {
-                let note_html = sanitize_note(&render_snippet(note, linked, self.root));
-                let about = match (&la.block, several) {
-                    (Some(block), true) => {
-                        format!(" on paragraph {}", escape(block.trim_start_matches('p')))
-                    }
-                    (None, true) => " on the removed passage".into(),
-                    _ => String::new(),
-                };
-                part.push_str(&format!(
-                    "<details class=\"editor-note\"><summary><span class=\"note-label\">Editor's note</span>{about}</summary>\n{note_html}</details>\n"
-                ));
-            }
-        }
-        if !part.is_empty() {
-            s.push_str("<div class=\"annotation-notes\">\n");
-            s.push_str(&part);
-            s.push_str("</div>\n");
-        }
+                    .map(|note| sanitize_note(&render_snippet(note, linked, self.root)));
+                (!others.is_empty() || cell.is_some() || note_html.is_some()).then(|| NoteView {
+                    paragraph: la.block.as_deref().map(paragraph_number),
+                    several,
+                    others,
+                    cell,
+                    note_html,
+                })
+            })
+            .collect()
     }
+}
+
+/// "12" for the paragraph `p12`.
+fn paragraph_number(block: &str) -> String {
+    block.trim_start_matches('p').to_string()
 }
 
 /// The anchor of a comment's `n`th annotation (counting from 1), escaped for HTML.
@@ -645,48 +721,33 @@ pub fn annotation_id(comment: &str, n: usize) -> String {
 }
 
 /// The scores the thread's `[thread.scores]` declares, in its order and with its labels;
-/// nothing when it declares none. Kept short: a big thread repeats this ten thousand times.
-fn scores(c: &Comment, shown: &[(ScoreKind, String)]) -> String {
-    let parts: Vec<String> = shown
+/// nothing when it declares none.
+fn scores(c: &Comment, shown: &[(ScoreKind, String)]) -> Option<ScoresView> {
+    let parts: Vec<ScoreView> = shown
         .iter()
         .filter_map(|(kind, label)| {
-            let k = kind.of(c)?;
-            let label = escape(label);
-            Some(format!(
-                "<span class=\"score {}\" title=\"{label}\">{k} <small>{label}</small></span>",
-                kind.class()
-            ))
+            Some(ScoreView {
+                class: kind.class(),
+                label: label.clone(),
+                value: kind.of(c)?,
+            })
         })
         .collect();
     if parts.is_empty() {
         // The forum shows scores on every comment; a live comment without any lost them.
-        if shown.is_empty() || c.deleted {
-            return String::new();
-        }
-        return " <span class=\"scores unknown\">scores unknown</span>".into();
+        return (!shown.is_empty() && !c.deleted).then_some(ScoresView {
+            unknown: true,
+            parts,
+            raw: None,
+            uncertain: false,
+        });
     }
-    let raw = c
-        .scores_raw
-        .as_ref()
-        .map(|r| {
-            format!(
-                " title=\"As the source showed them: {}. The split into three scores is this edition's reading.\"",
-                escape(r)
-            )
-        })
-        .unwrap_or_default();
-    let uncertain = match (&c.scores_raw, c.scores_uncertain) {
-        (Some(r), true) => format!(
-            " <span class=\"scores-uncertain\">(split of “{}” uncertain)</span>",
-            escape(r)
-        ),
-        (None, true) => " <span class=\"scores-uncertain\">(uncertain reading)</span>".into(),
-        _ => String::new(),
-    };
-    format!(
-        " <span class=\"scores\"{raw}>{}{uncertain}</span>",
-        parts.join(" ")
-    )
+    Some(ScoresView {
+        unknown: false,
+        parts,
+        raw: c.scores_raw.clone(),
+        uncertain: c.scores_uncertain,
+    })
 }
 
 #[cfg(test)]

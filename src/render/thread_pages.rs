@@ -20,7 +20,7 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
-use super::thread::{PageOf, comment_href, thread_html};
+use super::thread::{DiscussionView, PageLink, PageOf, comment_href, discussion};
 use crate::resolve::Linked;
 
 /// A thread of up to this many comments is shown whole on the essay page, as it always was.
@@ -211,41 +211,31 @@ fn descendant_counts(linked: &Linked) -> Vec<usize> {
     count
 }
 
-/// The HTML of page `k` of a split thread: the comments, "more" links, and on the pages
-/// of top-level comments, the list of those pages.
-pub fn split_thread_html(linked: &Linked, pages: &ThreadPages, k: usize) -> String {
+/// The view of page `k` of a split thread: its comments and "more" links, and on the
+/// pages of top-level comments, the list of those pages.
+pub fn split_discussion(linked: &Linked, pages: &ThreadPages, k: usize) -> DiscussionView {
     let f = PageOf { pages, page: k };
-    let mut s = String::new();
+    let mut view = discussion(linked, &f.link_to(""), Some(f));
+    if k == 0 {
+        view.shown = Some(pages.page_of.iter().filter(|&&p| p == 0).count());
+    }
     let top_level: Vec<usize> = (0..pages.pages.len())
         .filter(|&j| pages.pages[j].parent.is_none())
         .collect();
-    if k == 0 {
-        let n = linked.content.thread.comments.len();
-        let here = pages.page_of.iter().filter(|&&p| p == 0).count();
-        s.push_str(&format!(
-            "<p class=\"thread-split-note\">This page shows {here} of the {n} comments. “Continue this thread” leads to the rest of a conversation, and the numbered pages after the last comment hold the other top-level comments.</p>\n"
-        ));
-    }
-    s.push_str(&thread_html(linked, &f.link_to(""), Some(f)));
     if pages.pages[k].parent.is_none() && top_level.len() > 1 {
-        s.push_str("<nav class=\"thread-pages\" aria-label=\"Pages of top-level comments\">\n<p>Top-level comments, page:</p>\n<ol>\n");
-        for (number, &j) in top_level.iter().enumerate() {
-            let number = number + 1;
-            if j == k {
-                s.push_str(&format!(
-                    "<li><span aria-current=\"page\">{number}</span></li>\n"
-                ));
-            } else {
-                let href = match j {
+        view.pages = top_level
+            .iter()
+            .enumerate()
+            .map(|(number, &j)| PageLink {
+                number: number + 1,
+                href: (j != k).then(|| match j {
                     0 => format!("{}#comments", f.link_to("index.html")),
                     _ => f.link_to(&pages.pages[j].path),
-                };
-                s.push_str(&format!("<li><a href=\"{href}\">{number}</a></li>\n"));
-            }
-        }
-        s.push_str("</ol>\n</nav>\n");
+                }),
+            })
+            .collect();
     }
-    s
+    view
 }
 
 /// What the `thread.html` template shows around a thread page's comments.

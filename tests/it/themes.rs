@@ -1,6 +1,7 @@
 //! Themes a piece at a time: the project's templates/ and static/css/ override the built-in
 //! theme file by file while the rest stays; `quire theme export` writes the whole theme,
-//! which builds the same site. On the second-essay fixture.
+//! which builds the same site. The grid's and the thread's markup come from partials that a
+//! project can override one at a time. On the second-essay fixture.
 
 use crate::support::{build, fixture_copy, output_text, quire};
 
@@ -83,6 +84,12 @@ fn the_exported_theme_builds_the_same_site() {
     for file in [
         "templates/base.html",
         "templates/index.html",
+        "templates/partials/grid.html",
+        "templates/partials/grid_cell.html",
+        "templates/partials/cell_panel.html",
+        "templates/partials/thread.html",
+        "templates/partials/comment.html",
+        "templates/partials/components.html",
         "static/css/00-base.css",
         "static/favicon.svg",
     ] {
@@ -106,4 +113,132 @@ fn the_exported_theme_builds_the_same_site() {
     let o = quire(&["theme", "export", dir.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", output_text(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("exists and is not empty"));
+}
+
+/// `html` without every piece that starts with `start` and ends with the first `end` after it.
+fn without(html: &str, start: &str, end: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(a) = rest.find(start) {
+        out.push_str(&rest[..a]);
+        let b = rest[a..]
+            .find(end)
+            .unwrap_or_else(|| panic!("{start} without {end}"));
+        rest = &rest[a + b + end.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Builds the second essay as it is and with one template of the project's, and gives
+/// back both sites' folders (in a temporary folder that lives as long as the guard).
+fn with_and_without(
+    template: &str,
+    source: &str,
+) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let tmp = fixture_copy("second-essay");
+    let root = tmp.path().join("project");
+    let plain = tmp.path().join("plain");
+    let o = build(&root, &plain);
+    assert!(o.status.success(), "{}", output_text(&o));
+    let path = root.join("templates").join(template);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, source).unwrap();
+    let mine = tmp.path().join("mine");
+    let o = build(&root, &mine);
+    assert!(o.status.success(), "{}", output_text(&o));
+    (tmp, plain, mine)
+}
+
+/// The example in docs/themes.md ("A smaller override: one comment").
+fn comment_example() -> String {
+    let doc = std::fs::read_to_string(crate::support::repo().join("docs/themes.md")).unwrap();
+    let section = &doc[doc
+        .find("### A smaller override: one comment")
+        .expect("the section")..];
+    let start = section.find("```html\n").expect("its example") + "```html\n".len();
+    let end = start + section[start..].find("```").unwrap();
+    section[start..end].to_string()
+}
+
+#[test]
+fn overriding_only_the_comment_partial_changes_each_comment_and_nothing_else() {
+    let (_tmp, plain, mine) = with_and_without("partials/comment.html", &comment_example());
+    let before = std::fs::read_to_string(plain.join("index.html")).unwrap();
+    let after = std::fs::read_to_string(mine.join("index.html")).unwrap();
+    assert_eq!(
+        before.matches("<article class=\"comment-card\"").count(),
+        2,
+        "{before}"
+    );
+    assert!(!after.contains("comment-card"), "{after}");
+    for (id, author) in [("a1", "first reader"), ("a2", "second reader")] {
+        let card = format!("<article class=\"my-comment\" id=\"card-{id}\">\n<p><b>{author}</b>");
+        assert!(after.contains(&card), "{card} in {after}");
+    }
+    assert!(
+        after.contains("<p>The Python version is shorter.</p>"),
+        "{after}"
+    );
+    // The list items around each comment (partials/thread.html), the essay, the grid and
+    // the rest of the page are still the built-in theme's.
+    assert!(
+        after.contains("<ol class=\"thread\">\n<li class=\"comment\""),
+        "{after}"
+    );
+    assert_eq!(
+        without(&before, "<article class=\"comment-card\"", "</article>\n"),
+        without(&after, "<article class=\"my-comment\"", "</article>\n"),
+    );
+    for page in ["references.html", "quire.css", "quire.js"] {
+        assert_eq!(
+            std::fs::read(plain.join(page)).unwrap(),
+            std::fs::read(mine.join(page)).unwrap(),
+            "{page} is unchanged"
+        );
+    }
+}
+
+#[test]
+fn overriding_only_the_grid_cell_partial_changes_each_cell_of_the_table_and_nothing_else() {
+    let (_tmp, plain, mine) = with_and_without(
+        "partials/grid_cell.html",
+        "<td class=\"my-cell\" data-at=\"{{ cell.row }},{{ cell.column }}\">{{ cell.name }}</td>",
+    );
+    let before = std::fs::read_to_string(plain.join("index.html")).unwrap();
+    let after = std::fs::read_to_string(mine.join("index.html")).unwrap();
+    let cells = before.matches("<td id=\"cell-").count();
+    assert!(cells >= 4, "the second essay's grid has cells: {before}");
+    assert_eq!(
+        after.matches("<td class=\"my-cell\"").count(),
+        cells,
+        "{after}"
+    );
+    assert!(!after.contains("grid-cell-link"), "{after}");
+    assert!(
+        after.contains("<td class=\"my-cell\" data-at=\"0,0\">"),
+        "{after}"
+    );
+    // The table's frame (partials/grid.html), its legend and the rest of the page stay.
+    assert!(
+        after.contains("<figure class=\"grid\" id=\"grid\">"),
+        "{after}"
+    );
+    assert_eq!(
+        without(&before, "<td id=\"cell-", "</td>"),
+        without(&after, "<td class=\"my-cell\"", "</td>"),
+    );
+    // The cell pages don't draw the table.
+    let page = |dir: &std::path::Path| {
+        let mut names: Vec<_> = std::fs::read_dir(dir.join("cells"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|n| std::fs::read(dir.join("cells").join(n)).unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(page(&plain), page(&mine), "cell pages are unchanged");
 }
