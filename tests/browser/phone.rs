@@ -9,7 +9,6 @@
 //!
 //! Screenshots: target/screenshots/phone-*.png
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use crate::harness::*;
@@ -31,29 +30,32 @@ impl Essay {
     }
 }
 
-fn fixture_root() -> PathBuf {
-    repo_root().join("tests/fixtures/valid/phone-essay")
-}
-
-/// The default essay and the phone fixture, built.
-fn essays() -> Vec<Essay> {
+/// `tests/fixtures/valid/<name>`, built into a temporary directory.
+fn built_fixture(name: &str) -> tempfile::TempDir {
     let site = tempfile::Builder::new()
-        .prefix("quire-phone-essay-")
+        .prefix(&format!("quire-{name}-"))
         .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
         .expect("tempdir");
+    let root = repo_root().join("tests/fixtures/valid").join(name);
     let out = Command::new(env!("CARGO_BIN_EXE_quire"))
         .arg("build")
         .arg("--root")
-        .arg(fixture_root())
+        .arg(&root)
         .arg("--out")
         .arg(site.path())
         .output()
         .expect("cannot run quire");
     assert!(
         out.status.success(),
-        "the phone fixture does not build:\n{}",
+        "{} does not build:\n{}",
+        root.display(),
         String::from_utf8_lossy(&out.stderr)
     );
+    site
+}
+
+/// The default essay and the phone fixture, built.
+fn essays() -> Vec<Essay> {
     vec![
         Essay {
             name: "default",
@@ -61,7 +63,7 @@ fn essays() -> Vec<Essay> {
         },
         Essay {
             name: "fixture",
-            site,
+            site: built_fixture("phone-essay"),
         },
     ]
 }
@@ -635,6 +637,74 @@ fn a_grid_panel_keeps_the_readers_place() {
                 );
                 page.wait_for(&check);
             }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The grid's labels keep their words whole on a phone.
+
+/// Words of the grid table's text (labels, glosses, the editor's tags) that run over two
+/// lines; a hyphenated word may break after its hyphen. With the size of a cell's name.
+fn split_grid_words(page: &Page) -> Value {
+    page.eval(
+        "const t = document.querySelector('table.grid-table'); \
+         const walker = document.createTreeWalker(t, NodeFilter.SHOW_TEXT); \
+         const range = document.createRange(); const split = []; let words = 0; \
+         for (let n = walker.nextNode(); n; n = walker.nextNode()) { \
+           for (const m of n.data.matchAll(/[^\\s-]+-?/g)) { \
+             range.setStart(n, m.index); range.setEnd(n, m.index + m[0].length); \
+             const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0) \
+               .map((r) => Math.round(r.top))); \
+             words++; if (tops.size > 1) split.push(m[0]); } } \
+         const name = t.querySelector('.grid-cell-name') || t.querySelector('.grid-cell-link'); \
+         return { split, words, name: parseFloat(getComputedStyle(name).fontSize), \
+                  overflow: document.documentElement.scrollWidth - innerWidth };",
+    )
+}
+
+#[test]
+fn grid_labels_keep_their_words_whole_on_a_phone() {
+    let browser = Browser::launch();
+    let mut sites = essays();
+    // The second essay's four narrow columns hold the longest word for its width.
+    sites.push(Essay {
+        name: "second",
+        site: built_fixture("second-essay"),
+    });
+    for essay in &sites {
+        for (w, h) in PHONES {
+            let mut page = page_at(&browser, w, h);
+            page.goto(&essay.index());
+            page.wait_for("document.fonts.status === 'loaded'");
+            page.eval("document.querySelector('table.grid-table').scrollIntoView({ behavior: 'instant' }); return true;");
+            // Settled: the script fits the type after the fonts and on resize.
+            page.eval_async(
+                "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                json!([]),
+            );
+            let m = split_grid_words(&page);
+            shot(&page, &format!("grid-labels-{}-{w}", essay.name));
+            let at = format!("{} at {w}", essay.name);
+            eprintln!(
+                "{at}: {} words, the cells' names at {} px",
+                m["words"], m["name"]
+            );
+            assert!(num(&m, "words") >= 8.0, "{at}: no grid text to check: {m}");
+            assert_eq!(
+                m["split"],
+                json!([]),
+                "{at}: grid words broken over two lines: {m}"
+            );
+            assert!(
+                num(&m, "name") >= 10.0,
+                "{at}: the cells' names shrank below 10 px: {m}"
+            );
+            assert_eq!(
+                m["overflow"],
+                json!(0),
+                "{at}: the page scrolls sideways: {m}"
+            );
         }
     }
 }
