@@ -1,7 +1,8 @@
 //! Reading on a phone (issue 22), measured in real Chromium with touch and mobile
 //! emulation at 320 and 375 px, and on a 1440 px desktop, on the default essay and on
-//! `tests/fixtures/valid/phone-essay` (other labels, a long title, long notes (three within a few lines of each other), a comment
-//! with two annotations): the first sentence on the first screen, every comment's words
+//! `tests/fixtures/valid/phone-essay` (other labels, a long title, long notes, three of
+//! them within a few lines of each other, a comment with two annotations): the first
+//! sentence on the first screen, every comment's words
 //! before the editor's note, markers that lead to the annotation about their paragraph,
 //! endnotes behind one control, a grid panel that keeps the reader's place, notes as a
 //! bottom sheet, tap targets of 24 x 24 px, sidenotes beside their markers and a measure
@@ -1027,6 +1028,12 @@ fn on_a_desktop_notes_sit_by_their_markers_and_lines_are_readable() {
                 page.wait_for(&unfolded);
                 shot(&page, &format!("sidenote-unfold-{}-{w}", essay.name));
                 assert_eq!(page.text(&more), "less", "{at}");
+                // The margin, cut notes and an unfolded one, passes axe in both schemes.
+                for scheme in ["dark", "light"] {
+                    media(&page, false, scheme);
+                    let v = crate::footnotes::axe_violations(&page);
+                    assert!(v.is_empty(), "{at}, {scheme}, sidenotes: {v:#?}");
+                }
                 page.click(&more);
                 page.wait_for(&format!("!{unfolded}"));
                 page.wait_for(&format!(
