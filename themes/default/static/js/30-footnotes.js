@@ -299,13 +299,12 @@
      (whole lines, with a "more" that unfolds it in place) to end before the next marker,
      so the next note still sits by its own; only where two markers are nearer than
      MIN_LINES lines is the later note pushed down, and then just below the one before.
-     No note is shown longer than MAX_LINES lines until the reader unfolds it, and the
-     last ends with the essay's text. Without this script there are no sidenotes; before
-     it runs, the CSS floats stand. */
+     A note with room for all of it is shown whole, however long; the last one ends
+     with the essay's text. Without this script there are no sidenotes; before it runs,
+     the CSS floats stand. */
   var body = document.querySelector(".essay-body");
   var STACK_GAP = 10;
   var MIN_LINES = 3;
-  var MAX_LINES = 8;
   var laying = false;
   function layout() {
     laying = false;
@@ -344,7 +343,7 @@
       var top = Math.max(it.line, prevBottom + STACK_GAP);
       var end = i + 1 < items.length ? items[i + 1].line - STACK_GAP : col.bottom;
       var lines = Math.floor((end - top - it.pad) / it.lh);
-      lines = Math.max(MIN_LINES, Math.min(MAX_LINES, lines));
+      lines = Math.max(MIN_LINES, lines);
       var cap = lines * it.lh + it.pad;
       var open = it.side.classList.contains("is-open");
       var cut = !open && it.full > cap + 1;
