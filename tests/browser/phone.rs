@@ -844,7 +844,7 @@ fn sidenotes(page: &Page) -> Value {
            return { id: s.dataset.note, top: r.top + scrollY, bottom: r.bottom + scrollY, height: r.height, \
              marker: m.top + scrollY, lh: parseFloat(cs.lineHeight), \
              pad: parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom), \
-             cut: s.scrollHeight > s.clientHeight + 1, \
+             cut: s.scrollHeight > s.clientHeight + 1, hidden: s.scrollHeight - s.clientHeight, \
              more: getComputedStyle(more).display !== 'none' && mr.height > 0 && \
                mr.top >= r.top && mr.bottom <= r.bottom + 1 && more.textContent === 'more', \
              end }; });",
@@ -907,6 +907,12 @@ fn on_a_desktop_notes_sit_by_their_markers_and_lines_are_readable() {
                 );
                 if is_cut {
                     cut += 1;
+                    // What "more" promises is there: a line's worth of text at least.
+                    assert!(
+                        num(s, "hidden") >= lh - 1.0,
+                        "{at}: sidenote {id} says \"more\" over {} px of nothing: {s}",
+                        num(s, "hidden")
+                    );
                     let end = notes
                         .get(i + 1)
                         .map_or(num(s, "end"), |n| num(n, "marker") - STACK_GAP);
