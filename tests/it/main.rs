@@ -18,6 +18,7 @@ mod cli;
 mod code;
 mod content_format;
 mod edition;
+mod editor_notes;
 mod epub;
 mod essay_chrome;
 mod essay_files;

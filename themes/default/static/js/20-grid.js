@@ -231,3 +231,65 @@
     });
   }
 })();
+
+/* Grid labels whole: on a narrow screen a long word ("interpretability", "Sharpening")
+   can be wider than its column. Rather than let it break mid-word, the table's type is
+   made smaller, step by step down to FLOOR of its size, until no word of any label is
+   split across lines (a hyphenated word may still break after its hyphen). Below the
+   floor the CSS's own fallback (hyphens, then a break) stands. */
+(function () {
+  "use strict";
+  var FLOOR = 0.75;
+  var STEP = 0.05;
+  var tables = Array.prototype.slice.call(document.querySelectorAll("table.grid-table"));
+  if (!tables.length) return;
+
+  // Whether a word of the table's text runs over two lines.
+  function splits(table) {
+    var walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+    var range = document.createRange();
+    var word = /[^\s-]+-?/g;
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      var m;
+      word.lastIndex = 0;
+      while ((m = word.exec(node.data))) {
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        var lines = 0;
+        var last = null;
+        var rects = range.getClientRects();
+        for (var i = 0; i < rects.length; i++) {
+          if (rects[i].width === 0) continue;
+          if (last === null || Math.abs(rects[i].top - last) > 1) lines++;
+          last = rects[i].top;
+        }
+        if (lines > 1) return true;
+      }
+    }
+    return false;
+  }
+
+  function fit() {
+    tables.forEach(function (table) {
+      if (!table.offsetWidth) return;
+      var scale = 1;
+      table.style.removeProperty("--grid-fit");
+      while (scale - STEP >= FLOOR - 1e-9 && splits(table)) {
+        scale = Math.round((scale - STEP) * 100) / 100;
+        table.style.setProperty("--grid-fit", String(scale));
+      }
+      table.classList.toggle("is-fitted", scale < 1);
+    });
+  }
+
+  var pending = false;
+  function refit() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; fit(); });
+  }
+  fit();
+  window.addEventListener("resize", refit);
+  window.addEventListener("load", refit);
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(refit);
+})();
