@@ -270,6 +270,68 @@
     });
   }
 })();
+
+/* Grid labels whole: on a narrow screen a long word ("interpretability", "Sharpening")
+   can be wider than its column. Rather than let it break mid-word, the table's type is
+   made smaller, step by step down to FLOOR of its size, until no word of any label is
+   split across lines (a hyphenated word may still break after its hyphen). Below the
+   floor the CSS's own fallback (hyphens, then a break) stands. */
+(function () {
+  "use strict";
+  var FLOOR = 0.75;
+  var STEP = 0.05;
+  var tables = Array.prototype.slice.call(document.querySelectorAll("table.grid-table"));
+  if (!tables.length) return;
+
+  // Whether a word of the table's text runs over two lines.
+  function splits(table) {
+    var walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+    var range = document.createRange();
+    var word = /[^\s-]+-?/g;
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      var m;
+      word.lastIndex = 0;
+      while ((m = word.exec(node.data))) {
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        var lines = 0;
+        var last = null;
+        var rects = range.getClientRects();
+        for (var i = 0; i < rects.length; i++) {
+          if (rects[i].width === 0) continue;
+          if (last === null || Math.abs(rects[i].top - last) > 1) lines++;
+          last = rects[i].top;
+        }
+        if (lines > 1) return true;
+      }
+    }
+    return false;
+  }
+
+  function fit() {
+    tables.forEach(function (table) {
+      if (!table.offsetWidth) return;
+      var scale = 1;
+      table.style.removeProperty("--grid-fit");
+      while (scale - STEP >= FLOOR - 1e-9 && splits(table)) {
+        scale = Math.round((scale - STEP) * 100) / 100;
+        table.style.setProperty("--grid-fit", String(scale));
+      }
+      table.classList.toggle("is-fitted", scale < 1);
+    });
+  }
+
+  var pending = false;
+  function refit() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; fit(); });
+  }
+  fit();
+  window.addEventListener("resize", refit);
+  window.addEventListener("load", refit);
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(refit);
+})();
 /* js/30-footnotes.js */
 /* Footnotes: a popover next to the marker on hover, focus or tap, and sidenotes in the
    margin on wide screens. Without this script (or without popover support) a marker is a
@@ -281,9 +343,9 @@
    until Escape, a tap elsewhere, or another tap on the marker.
 
    Wide screens (the margin is free from 72rem, see 00-base.css): every note also sits
-   beside its paragraph as a sidenote (a right float pushed into the margin; floats that
-   clear each other stack down instead of overlapping). There, hover, focus and a click
-   highlight the sidenote when it is fully on screen, and open the popover when it is not.
+   in the margin as a sidenote, level with its marker (layout() below; cut short with a
+   "more" where the next marker is close). There, hover, focus and a click highlight the
+   sidenote when it is fully on screen, and open the popover when it is not.
 
    Phones: a note taller than 40% of the screen opens as a sheet along the bottom, and
    every note has a Close button. On a touch screen only a tap elsewhere closes a note:
@@ -366,6 +428,13 @@
       num.textContent = number;
       side.appendChild(num);
       side.appendChild(noteContent(li));
+      // Shown when the note is cut short (see layout): unfolds it in place, and folds
+      // it again. Visual only, like the sidenote; keyboards use the marker.
+      var more = document.createElement("button");
+      more.type = "button";
+      more.className = "sidenote-more";
+      more.textContent = "more";
+      side.appendChild(more);
       Array.prototype.forEach.call(side.querySelectorAll("a, button, [tabindex]"), function (el) {
         el.setAttribute("tabindex", "-1");
       });
@@ -374,6 +443,17 @@
     }
 
     var entry = { marker: marker, pop: pop, side: side, pinned: false, shown: null };
+    if (!side.quireEntry) {
+      side.quireEntry = entry;
+      side.querySelector(".sidenote-more").addEventListener("click", function () {
+        if (current === entry && side.classList.contains("is-open")) {
+          hide();
+        } else {
+          show(entry, "sidenote");
+          entry.pinned = true;
+        }
+      });
+    }
 
     marker.addEventListener("pointerenter", function (e) {
       if (e.pointerType !== "touch") show(entry, "auto");
@@ -428,21 +508,23 @@
     return r.height > 0 && r.top >= a.top && r.bottom <= a.top + a.height;
   }
 
-  /* how: "sidenote", "popover", or "auto" (hover and focus: the sidenote if it is whole
-     and on screen, else the popover). */
+  /* how: "sidenote", "popover", or "auto" (hover and focus: the sidenote if it is on
+     screen, else the popover). A sidenote cut short is still the note: hover highlights
+     it (its "more" says there is more), a click unfolds it. */
   function show(entry, how) {
     cancelHide();
     if (current && current !== entry) hide();
     current = entry;
     var useSide = how === "sidenote" ||
-      (how === "auto" && WIDE.matches && fullyOnScreen(entry.side) &&
-        !entry.side.classList.contains("is-clamped"));
+      (how === "auto" && WIDE.matches && fullyOnScreen(entry.side));
     if (useSide) {
       if (how === "sidenote") {
         if (entry.pop.matches(":popover-open")) entry.pop.hidePopover();
         entry.marker.setAttribute("aria-expanded", "false");
-        entry.side.classList.add("is-open");
-        relayout();
+        if (entry.side.classList.contains("is-clamped")) {
+          entry.side.classList.add("is-open");
+          layout();
+        }
       } else if (entry.shown === "popover") {
         return; // already open: keep it
       }
@@ -451,7 +533,11 @@
       entry.shown = "sidenote";
       return;
     }
-    entry.side.classList.remove("is-active", "is-open");
+    if (entry.side.classList.contains("is-open")) {
+      entry.side.classList.remove("is-open");
+      layout();
+    }
+    entry.side.classList.remove("is-active");
     entry.pop.classList.remove("is-sheet");
     if (!entry.pop.matches(":popover-open")) entry.pop.showPopover();
     entry.shown = "popover";
@@ -467,8 +553,9 @@
     current = null;
     entry.pinned = false;
     entry.shown = null;
-    if (entry.side.classList.contains("is-open")) relayout();
+    var wasOpen = entry.side.classList.contains("is-open");
     entry.side.classList.remove("is-active", "is-open");
+    if (wasOpen) layout();
     entry.marker.classList.remove("is-active");
     entry.marker.setAttribute("aria-expanded", "false");
     if (entry.pop.matches(":popover-open")) entry.pop.hidePopover();
@@ -543,21 +630,16 @@
 
   markers.forEach(setup);
 
-  /* A long sidenote is cut short (30-footnotes.css) so that the ones after it stay near
-     their markers; hover then shows the popover, and a click unfolds it in place. */
-  function markClamped() {
-    Object.keys(sidenotes).forEach(function (id) {
-      var side = sidenotes[id];
-      if (side.classList.contains("is-open")) return;
-      side.classList.toggle("is-clamped", WIDE.matches && side.scrollHeight > side.clientHeight + 1);
-    });
-  }
-  markClamped();
-
-  /* Each sidenote level with its marker, pushed down only as far as the note before it
-     needs (floats would snap to the next line box). Without this the CSS floats stand. */
+  /* Each sidenote level with its marker. Where notes are close, a note is cut short
+     (whole lines, with a "more" that unfolds it in place) to end before the next marker,
+     so the next note still sits by its own; only where two markers are nearer than
+     MIN_LINES lines is the later note pushed down, and then just below the one before.
+     A note with room for all of it is shown whole, however long; the last one ends
+     with the essay's text. Without this script there are no sidenotes; before it runs,
+     the CSS floats stand. */
   var body = document.querySelector(".essay-body");
   var STACK_GAP = 10;
+  var MIN_LINES = 3;
   var laying = false;
   function layout() {
     laying = false;
@@ -566,20 +648,46 @@
     body.classList.toggle("sidenotes-placed", on);
     var notes = Array.prototype.slice.call(body.querySelectorAll(".sidenote"));
     if (!on) {
-      notes.forEach(function (side) { side.style.top = side.style.left = ""; });
+      notes.forEach(function (side) {
+        side.style.top = side.style.left = side.style.maxHeight = "";
+        side.classList.remove("is-clamped");
+      });
       return;
     }
+    // Read everything first (one layout), then write: the notes are out of the flow, so
+    // moving them moves nothing else.
+    notes.forEach(function (side) { side.style.maxHeight = "none"; });
     var col = body.getBoundingClientRect();
-    var prevBottom = -Infinity;
+    var items = [];
     notes.forEach(function (side) {
       var marker = body.querySelector('sup.fnref a[data-note="' + side.getAttribute("data-note") + '"]');
       var host = side.offsetParent;
       if (!marker || !host) return;
-      var h = host.getBoundingClientRect();
-      var top = Math.max(marker.getBoundingClientRect().top, prevBottom + STACK_GAP);
-      side.style.top = top - h.top + "px";
-      side.style.left = col.right - h.left + "px";
-      prevBottom = top + side.offsetHeight;
+      var cs = getComputedStyle(side);
+      items.push({
+        side: side,
+        line: marker.getBoundingClientRect().top,
+        host: host.getBoundingClientRect(),
+        full: side.offsetHeight,
+        lh: parseFloat(cs.lineHeight),
+        pad: parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom),
+      });
+    });
+    var prevBottom = -Infinity;
+    items.forEach(function (it, i) {
+      var top = Math.max(it.line, prevBottom + STACK_GAP);
+      var end = i + 1 < items.length ? items[i + 1].line - STACK_GAP : col.bottom;
+      var lines = Math.floor((end - top - it.pad) / it.lh);
+      lines = Math.max(MIN_LINES, lines);
+      var cap = lines * it.lh + it.pad;
+      var open = it.side.classList.contains("is-open");
+      var cut = !open && it.full > cap + 1;
+      it.side.classList.toggle("is-clamped", cut || open);
+      it.side.querySelector(".sidenote-more").textContent = open ? "less" : "more";
+      it.side.style.maxHeight = cut ? cap + "px" : "none";
+      it.side.style.top = top - it.host.top + "px";
+      it.side.style.left = col.right - it.host.left + "px";
+      prevBottom = top + (cut ? cap : it.full);
     });
   }
   function relayout() {
@@ -589,7 +697,7 @@
     }
   }
   layout();
-  window.addEventListener("resize", function () { markClamped(); relayout(); });
+  window.addEventListener("resize", relayout);
   window.addEventListener("load", relayout);
   if (body && window.ResizeObserver) new ResizeObserver(relayout).observe(body);
 
@@ -647,7 +755,8 @@
      so that starting to scroll never dismisses it. */
   function outside(e) {
     if (!current) return;
-    if (current.marker.contains(e.target) || current.pop.contains(e.target)) return;
+    if (current.marker.contains(e.target) || current.pop.contains(e.target) ||
+        current.side.contains(e.target)) return;
     hide();
   }
   document.addEventListener("pointerdown", function (e) {
