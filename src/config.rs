@@ -7,8 +7,8 @@ use std::path::Path;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::content::{parse_toml, read_source};
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::source::{parse_toml, read_source};
 
 /// Site settings for a quire project. Every field is optional.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -53,7 +53,7 @@ impl Theme {
                     .unwrap_or(entry.path())
                     .to_string_lossy()
                     .replace('\\', "/");
-                match crate::content::read_file(entry.path()) {
+                match crate::source::read_file(entry.path()) {
                     Ok(bytes) => files.push((rel, bytes)),
                     Err(e) => diags.push(
                         Diagnostic::error(format!("cannot read {}: {e}", entry.path().display()))

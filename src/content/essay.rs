@@ -497,7 +497,7 @@ impl Essay {
         let after_close = &after_open[close..];
         let body_rel = after_close.find('\n').map_or(after_close.len(), |i| i + 1);
         let body_offset = fm_start + close + body_rel;
-        let front: FrontMatter = super::parse_toml_at(&file, fm_text, fm_start, diags)?;
+        let front: FrontMatter = crate::source::parse_toml_at(&file, fm_text, fm_start, diags)?;
         let outline = Outline::of(&file, body_offset, diags);
         Some(Essay {
             file,

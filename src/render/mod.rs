@@ -19,6 +19,7 @@ pub mod tidy;
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::resolve::{Citer, Linked};
 use crate::theme::Theme;
@@ -110,6 +111,7 @@ struct Backlink {
 /// Renders every page of the site.
 pub fn render(
     linked: &Linked,
+    config: &Config,
     theme: &Theme,
     options: &RenderOptions,
     diags: &mut Diagnostics,
@@ -127,14 +129,14 @@ pub fn render(
     }
     let content = &linked.content;
     let mut assets = theme.assets.clone();
-    if let Some(choice) = &content.config.highlight_theme {
+    if let Some(choice) = &config.highlight_theme {
         match highlight::theme_css(choice) {
             Ok(css) => {
                 let bundle = assets.entry("quire.css".into()).or_default();
                 bundle.extend_from_slice(css.as_bytes());
             }
             Err((name, known)) => diags.push(
-                content.config.locate(
+                config.locate(
                     "highlight_theme",
                     Diagnostic::error(format!("unknown highlight theme `{name}`"))
                         .help(format!("syntect's themes: {}", known.join(", "))),
@@ -146,10 +148,10 @@ pub fn render(
         return None;
     }
     let front = &content.essay.front;
-    let title = content.config.title.as_deref().unwrap_or(&front.title);
+    let title = config.title.as_deref().unwrap_or(&front.title);
     let site = SiteInfo {
         title,
-        lang: &content.config.language,
+        lang: &config.language,
         author: front.author.clone().unwrap_or_else(|| "unknown".into()),
         date: front.date.map(|d| d.to_string()),
         original_url: front.original_url.as_deref(),
@@ -349,7 +351,7 @@ pub fn render(
     ctx.insert("editor_note_html", &editor_note);
     let citation = essay_citation::essay_citation(
         front,
-        &content.config.language,
+        &config.language,
         options
             .base_url
             .as_deref()
@@ -465,11 +467,8 @@ pub fn render(
     for (path, bytes) in assets {
         pages.push(Page { path, bytes });
     }
-    let host_files = publish::host_files(
-        &pages,
-        options.base_url.as_deref(),
-        content.config.cname.as_deref(),
-    );
+    let host_files =
+        publish::host_files(&pages, options.base_url.as_deref(), config.cname.as_deref());
     pages.extend(host_files);
     Some(pages)
 }
