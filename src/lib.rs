@@ -11,6 +11,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod dialect;
 pub mod epub;
 pub mod export;
 pub mod html;

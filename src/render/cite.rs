@@ -4,7 +4,7 @@
 
 use super::escape;
 use crate::content::Reference;
-use crate::content::essay::CiteItem;
+use crate::dialect::CiteItem;
 use crate::resolve::Linked;
 
 /// The id of a work's entry on `references.html`.

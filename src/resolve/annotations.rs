@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 
 use super::links::Targets;
 use super::quotes::{MAX_QUOTE_MATCHES, QuoteIndex, TooManyMatches, nearest_passage};
-use super::text::{normalize, shorten};
+use super::text::{markdown_text, normalize, shorten};
 use super::{Linked, LinkedAnnotation, LinkedThread};
 
 /// Finds each annotation's quote in the essay (one block, or an error with the nearest
@@ -22,7 +22,17 @@ pub(super) fn link_annotations(
     let n = thread.comments.len();
     let blocks = &content.essay.outline.blocks;
     let normalized: Vec<String> = blocks.iter().map(|b| normalize(&b.text)).collect();
-    let quotes = match QuoteIndex::new(thread, &normalized) {
+    let mut quote_texts: Vec<Vec<String>> = thread
+        .comments
+        .iter()
+        .map(|c| {
+            c.annotations
+                .iter()
+                .map(|a| markdown_text(a.quote.get_ref()))
+                .collect()
+        })
+        .collect();
+    let quotes = match QuoteIndex::new(thread, &quote_texts, &normalized) {
         Ok(quotes) => Some(quotes),
         Err(TooManyMatches {
             worst: (i, k),
@@ -67,6 +77,7 @@ pub(super) fn link_annotations(
                     index: k,
                     block: None,
                     cell: a.cell.as_ref().map(|c| c.get_ref().clone()),
+                    quote_text: std::mem::take(&mut quote_texts[i][k]),
                 });
                 continue;
             }
@@ -79,6 +90,7 @@ pub(super) fn link_annotations(
                     index: k,
                     block: Some(blocks[*b].id.clone()),
                     cell: a.cell.as_ref().map(|c| c.get_ref().clone()),
+                    quote_text: std::mem::take(&mut quote_texts[i][k]),
                 }),
                 [] => {
                     // Searching for the nearest passage costs a pass over the essay; past

@@ -105,6 +105,9 @@ pub struct LinkedAnnotation {
     /// Id of the essay block the quote was found in; `None` for a removed passage.
     pub block: Option<String>,
     pub cell: Option<String>,
+    /// The quote's visible text (Markdown syntax dropped), worked out once here for the
+    /// quote index and the page that shows the quote.
+    pub quote_text: String,
 }
 
 impl LinkedGrid {

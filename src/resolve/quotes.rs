@@ -30,8 +30,10 @@ pub(super) struct TooManyMatches {
 }
 
 impl QuoteIndex {
+    /// `quote_texts[i][k]` is the visible text of annotation `k` of comment `i`.
     pub(super) fn new(
         thread: &crate::content::Thread,
+        quote_texts: &[Vec<String>],
         normalized: &[String],
     ) -> Result<QuoteIndex, TooManyMatches> {
         let mut pattern_of = HashMap::new();
@@ -42,7 +44,7 @@ impl QuoteIndex {
                 if a.removed {
                     continue;
                 }
-                let quote = normalize(&markdown_text(a.quote.get_ref()));
+                let quote = normalize(&quote_texts[i][k]);
                 if quote.is_empty() {
                     continue;
                 }

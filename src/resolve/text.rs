@@ -1,7 +1,7 @@
 //! Text as resolve compares it: a Markdown snippet's visible text, quotes normalized,
 //! long quotes shortened for messages.
 
-use pulldown_cmark::{Event, Parser};
+pub use crate::dialect::plain_text as markdown_text;
 
 pub(super) fn shorten(s: &str) -> String {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -10,20 +10,6 @@ pub(super) fn shorten(s: &str) -> String {
     } else {
         s
     }
-}
-
-/// The visible text of a Markdown snippet: emphasis and link syntax dropped.
-pub fn markdown_text(md: &str) -> String {
-    let mut out = String::new();
-    for event in Parser::new(md) {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(pulldown_cmark::TagEnd::Paragraph) => out.push(' '),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// Text as compared for quotes: straight quotes, one space between words.
