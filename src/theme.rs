@@ -15,6 +15,15 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 
 include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 
+/// A template of the built-in theme (`name` is its path under `templates/`).
+pub fn builtin_template(name: &str) -> Option<&'static str> {
+    let path = format!("templates/{name}");
+    DEFAULT_THEME
+        .iter()
+        .find(|(p, _)| *p == path)
+        .and_then(|(_, bytes)| std::str::from_utf8(bytes).ok())
+}
+
 pub struct Theme {
     /// Where the theme came from, for error messages.
     pub origin: PathBuf,

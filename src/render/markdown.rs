@@ -14,6 +14,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
 
+use super::partials::{Marker, Partials};
 use super::{cite, escape};
 use crate::content::essay::Parsed;
 use crate::dialect::{citation_items, is_citation, matching_end, narrative_spans, parse_body};
@@ -101,6 +102,8 @@ pub struct Parts<'a> {
     pub comments_on: &'a BTreeMap<String, Vec<usize>>,
     /// Comment index -> the link to the comment from the essay page.
     pub comment_hrefs: &'a [String],
+    /// The theme's footnote markers and citations.
+    pub partials: &'a Partials<'a>,
 }
 
 pub fn render_essay(linked: &Linked, parts: &Parts<'_>) -> EssayHtml {
@@ -318,7 +321,12 @@ impl<'e> Walker<'_, 'e> {
                 Event::Start(Tag::Link { .. }) if self.parsed.citations.contains_key(&i) => {
                     let end = self.parsed.ends[i];
                     let items = &self.parsed.citations[&i];
-                    out.push(html(cite::citation_group(items, self.linked, "")));
+                    out.push(html(cite::citation_group(
+                        items,
+                        self.linked,
+                        "",
+                        self.parts.partials,
+                    )));
                     for item in items {
                         self.note_cites_push(&item.key);
                     }
@@ -332,7 +340,8 @@ impl<'e> Walker<'_, 'e> {
                         .get(&i)
                         .map_or(&[][..], Vec::as_slice);
                     let found = found.iter().map(|(span, key)| (span.clone(), key.as_str()));
-                    match narrative_html(text, found.collect(), self.linked, "") {
+                    let partials = self.parts.partials;
+                    match narrative_html(text, found.collect(), self.linked, "", partials) {
                         Some((rendered, keys)) => {
                             out.push(html(rendered));
                             for key in keys {
@@ -443,11 +452,11 @@ impl<'e> Walker<'_, 'e> {
         let uses = self.fn_uses.entry(label.to_string()).or_insert(0);
         *uses += 1;
         let id = ref_id(label, *uses);
-        format!(
-            "<sup class=\"fnref\"><a id=\"{id}\" href=\"#{}\" role=\"doc-noteref\" aria-label=\"Footnote {number}\" data-note=\"{}\">{number}</a></sup>",
-            note_id(label),
-            note_id(label)
-        )
+        self.parts.partials.footnote_marker(&Marker {
+            number,
+            id: &id,
+            note_id: &note_id(label),
+        })
     }
 
     /// Records a work cited inside the footnote being walked (once per note).
@@ -515,6 +524,7 @@ fn narrative_html(
     found: Vec<(Range<usize>, &str)>,
     linked: &Linked,
     root: &str,
+    partials: &Partials<'_>,
 ) -> Option<(String, Vec<String>)> {
     let found: Vec<(Range<usize>, &str)> = found
         .into_iter()
@@ -529,7 +539,7 @@ fn narrative_html(
     for (span, key) in found {
         s.push_str(&escape(&text[last..span.start]));
         if let Some(r) = linked.reference(key) {
-            s.push_str(&cite::narrative_citation(key, r, root));
+            s.push_str(&cite::narrative_citation(key, r, root, partials));
         }
         keys.push(key.to_string());
         last = span.end;
@@ -546,6 +556,16 @@ fn html<'e>(s: String) -> Event<'e> {
 /// `cell:` and `ref:` targets and `[@key]` citations. `root` prefixes site-relative links
 /// ("" on the front page, "../" on a cell page).
 pub fn render_snippet(md: &str, linked: &Linked, root: &str) -> String {
+    render_snippet_with(md, linked, root, &Partials::new(super::partials::builtin()))
+}
+
+/// [`render_snippet`] with the theme's partials (footnote markers, citations).
+pub fn render_snippet_with(
+    md: &str,
+    linked: &Linked,
+    root: &str,
+    partials: &Partials<'_>,
+) -> String {
     let (events, _) = parse_body(md);
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
     let mut in_link = 0usize;
@@ -557,13 +577,13 @@ pub fn render_snippet(md: &str, linked: &Linked, root: &str) -> String {
                 dest_url, title, ..
             }) if is_citation(dest_url, &events, i) => {
                 let items = citation_items(title);
-                out.push(html(cite::citation_group(&items, linked, root)));
+                out.push(html(cite::citation_group(&items, linked, root, partials)));
                 i = matching_end(&events, i) + 1;
                 continue;
             }
             Event::Text(text) if in_link == 0 => {
                 let found = narrative_spans(text, &events[i].1, md);
-                match narrative_html(text, found, linked, root) {
+                match narrative_html(text, found, linked, root, partials) {
                     Some((rendered, _)) => out.push(html(rendered)),
                     None => out.push(event.clone()),
                 }

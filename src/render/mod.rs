@@ -10,6 +10,7 @@ pub mod essay_citation;
 pub mod grid;
 pub mod highlight;
 pub mod markdown;
+pub mod partials;
 pub mod preview;
 pub mod publish;
 pub mod thread;
@@ -127,6 +128,18 @@ pub fn render(
     ) {
         diags.push(template_error(theme, &e.to_string()));
     }
+    // A theme without the partials the essay's walk uses gets the built-in ones.
+    let missing: Vec<(&str, &str)> = partials::ALL
+        .iter()
+        .filter(|name| !theme.templates.contains_key(**name))
+        .filter_map(|name| Some((*name, crate::theme::builtin_template(name)?)))
+        .collect();
+    if !missing.is_empty()
+        && let Err(e) = tera.add_raw_templates(missing)
+    {
+        diags.push(template_error(theme, &e.to_string()));
+    }
+    let partials = partials::Partials::new(&tera);
     let content = &linked.content;
     let mut assets = theme.assets.clone();
     if let Some(choice) = &config.highlight_theme {
@@ -175,6 +188,7 @@ pub fn render(
             grid: grid_html,
             comments_on: &linked.thread.on_block,
             comment_hrefs: &comment_hrefs,
+            partials: &partials,
         },
     );
 
@@ -347,8 +361,14 @@ pub fn render(
     let editor_note = front
         .editor_note
         .as_deref()
-        .map(|note| markdown::render_snippet(note, linked, ""));
+        .map(|note| markdown::render_snippet_with(note, linked, "", &partials));
     ctx.insert("editor_note_html", &editor_note);
+    for (template, e) in partials.errors() {
+        diags.push(
+            Diagnostic::error(format!("template {template} failed to render: {e}"))
+                .in_file(&theme.origin.join("templates").join(template)),
+        );
+    }
     let citation = essay_citation::essay_citation(
         front,
         &config.language,
