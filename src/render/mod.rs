@@ -22,16 +22,9 @@ use tera::{Context, Tera};
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+pub use crate::output::Page;
 use crate::resolve::{Citer, Linked};
 use crate::theme::Theme;
-
-/// One file of the built site.
-#[derive(Debug, Clone)]
-pub struct Page {
-    /// Path relative to the output directory, with `/` separators.
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
 
 /// Settings that change output but aren't content.
 #[derive(Debug, Clone, Default)]
@@ -266,7 +259,7 @@ pub fn render(
             // page, served at any depth, inline like its style.
             if let Some((name, bytes)) = &icon {
                 let href = if path == "404.html" {
-                    crate::export::data_url(name, bytes)
+                    crate::output::data_url(name, bytes)
                 } else {
                     format!("{root}{name}")
                 };
