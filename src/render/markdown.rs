@@ -175,10 +175,10 @@ fn ref_id(label: &str, k: usize) -> String {
     }
 }
 
-struct Walker<'a, 'e> {
+struct Walker<'a> {
     linked: &'a Linked,
     parts: &'a Parts<'a>,
-    events: &'a [(Event<'e>, Range<usize>)],
+    events: &'a [(Event<'static>, Range<usize>)],
     /// What the essay's parse recorded about these events (block starts, ends, citations).
     parsed: &'a Parsed,
     /// Marks the End events that close an anchorable block.
@@ -199,11 +199,12 @@ struct Walker<'a, 'e> {
     editorial: Editorial,
 }
 
-impl<'e> Walker<'_, 'e> {
-    fn walk(&mut self, from: usize, to: usize, out: &mut Vec<Event<'e>>) {
+impl<'a> Walker<'a> {
+    fn walk(&mut self, from: usize, to: usize, out: &mut Vec<Event<'a>>) {
+        let events = self.events;
         let mut i = from;
         while i < to {
-            let event = &self.events[i].0;
+            let event = &events[i].0;
             if let Some(n) = self.parsed.block_starts[i] {
                 // Block `n` is the n-th of the outline's blocks, which holds its id.
                 let blocks = &self.linked.content.essay.outline.blocks;
@@ -263,9 +264,9 @@ impl<'e> Walker<'_, 'e> {
                         (Some(grid), true) => out.push(html(grid.clone())),
                         _ => {
                             out.push(html("<div class=\"table-wrap\">".into()));
-                            out.push(event.clone());
+                            out.push(borrowed(event));
                             self.walk(i + 1, end, out);
-                            out.push(self.events[end].0.clone());
+                            out.push(borrowed(&events[end].0));
                             out.push(html("</div>".into()));
                         }
                     }
@@ -348,7 +349,7 @@ impl<'e> Walker<'_, 'e> {
                                 self.note_cites_push(&key);
                             }
                         }
-                        None => out.push(event.clone()),
+                        None => out.push(borrowed(event)),
                     }
                 }
                 Event::Start(Tag::Link {
@@ -374,13 +375,13 @@ impl<'e> Walker<'_, 'e> {
                         )));
                         self.link_stack.push(Some(close));
                     } else {
-                        out.push(event.clone());
+                        out.push(borrowed(event));
                         self.link_stack.push(None);
                     }
                 }
                 Event::End(TagEnd::Link) => match self.link_stack.pop().flatten() {
                     Some(close) => out.push(html(close)),
-                    None => out.push(event.clone()),
+                    None => out.push(borrowed(event)),
                 },
                 Event::InlineHtml(tag) if tag.eq_ignore_ascii_case("<ins>") => {
                     self.editorial.insertions += 1;
@@ -389,7 +390,7 @@ impl<'e> Walker<'_, 'e> {
                 Event::InlineHtml(tag) if tag.eq_ignore_ascii_case("</ins>") => {
                     out.push(html(INS_CLOSE.into()));
                 }
-                _ => out.push(event.clone()),
+                _ => out.push(borrowed(event)),
             }
             i += 1;
         }
@@ -546,6 +547,18 @@ fn narrative_html(
     }
     s.push_str(&escape(&text[last..]));
     Some((s, keys))
+}
+
+/// An event of the parsed essay, its text borrowed rather than copied (the events the walk
+/// passes through unchanged are most of them).
+fn borrowed<'a>(event: &'a Event<'static>) -> Event<'a> {
+    match event {
+        Event::Text(t) => Event::Text(CowStr::Borrowed(t)),
+        Event::Code(t) => Event::Code(CowStr::Borrowed(t)),
+        Event::Html(t) => Event::Html(CowStr::Borrowed(t)),
+        Event::InlineHtml(t) => Event::InlineHtml(CowStr::Borrowed(t)),
+        other => other.clone(),
+    }
 }
 
 fn html<'e>(s: String) -> Event<'e> {
