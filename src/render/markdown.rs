@@ -567,7 +567,8 @@ fn html<'e>(s: String) -> Event<'e> {
 
 /// Renders a trusted Markdown snippet (a cell summary, an editor's note) with quire's links:
 /// `cell:` and `ref:` targets and `[@key]` citations. `root` prefixes site-relative links
-/// ("" on the front page, "../" on a cell page).
+/// ("" on the front page, "../" on a cell page). Its citations are the built-in theme's
+/// (`partials/citation.html`): a caller with the page's Tera uses [`render_snippet_with`].
 pub fn render_snippet(md: &str, linked: &Linked, root: &str) -> String {
     render_snippet_with(md, linked, root, &Partials::new(super::partials::builtin()))
 }
