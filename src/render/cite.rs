@@ -2,8 +2,7 @@
 //! (1959)") forms in the text, and the full form used in reading lists and on the
 //! bibliography page.
 
-use super::escape;
-use super::partials::{Citation, CitedWork, Partials};
+use super::partials::{Citation, CitedWork, Partials, Work};
 use crate::content::Reference;
 use crate::dialect::CiteItem;
 use crate::resolve::Linked;
@@ -94,29 +93,22 @@ fn year(r: &Reference) -> String {
         .map_or_else(|| "year unknown".into(), |y| y.to_string())
 }
 
-/// The full citation as HTML: authors (shortened past three), year, linked title, venue.
+/// The full citation as HTML: authors (shortened past three), year, linked title, venue;
+/// the built-in theme's `partials/reference.html` (see [`full_citation_with`]).
 pub fn full_citation(r: &Reference) -> String {
-    let title = match r.url.as_deref() {
+    full_citation_with(r, &Partials::new(super::partials::builtin()))
+}
+
+/// [`full_citation`], drawn by the theme's `partials/reference.html`.
+pub fn full_citation_with(r: &Reference, partials: &Partials<'_>) -> String {
+    partials.reference(&Work {
+        key: r.key.get_ref(),
+        authors: r.long_authors(),
+        year: year(r),
+        title: &r.title,
+        url: r.url.as_deref().filter(|u| !u.is_empty()),
         // The content says a link was looked for and not found.
-        Some("") => format!(
-            "<span class=\"ref-title\">{}</span> <span class=\"no-link\">(no link could be confirmed)</span>",
-            escape(&r.title)
-        ),
-        None => format!("<span class=\"ref-title\">{}</span>", escape(&r.title)),
-        Some(url) => format!(
-            "<a class=\"ref-title\" href=\"{}\">{}</a>",
-            escape(url),
-            escape(&r.title)
-        ),
-    };
-    let venue = r
-        .venue
-        .as_ref()
-        .map(|v| format!(" <span class=\"ref-venue\">{}</span>", escape(v)))
-        .unwrap_or_default();
-    format!(
-        "<span class=\"ref-authors\">{}</span> <span class=\"ref-year\">({})</span>. {title}.{venue}",
-        escape(&r.long_authors()),
-        year(r)
-    )
+        no_link: r.url.as_deref() == Some(""),
+        venue: r.venue.as_deref(),
+    })
 }

@@ -475,7 +475,10 @@ impl<'a> Walker<'a> {
             .iter()
             .filter_map(|key| {
                 let r = self.linked.reference(key)?;
-                Some(format!("<li>{}</li>", cite::full_citation(r)))
+                Some(format!(
+                    "<li>{}</li>",
+                    cite::full_citation_with(r, self.parts.partials)
+                ))
             })
             .collect();
         if items.is_empty() {

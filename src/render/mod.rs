@@ -356,12 +356,6 @@ pub fn render(
         .as_deref()
         .map(|note| markdown::render_snippet_with(note, linked, "", &partials));
     ctx.insert("editor_note_html", &editor_note);
-    for (template, e) in partials.errors() {
-        diags.push(
-            Diagnostic::error(format!("template {template} failed to render: {e}"))
-                .in_file(&theme.origin.join("templates").join(template)),
-        );
-    }
     let citation = essay_citation::essay_citation(
         front,
         &config.language,
@@ -426,8 +420,17 @@ pub fn render(
         "page_description",
         &format!("Every work cited by “{title}”, with links to the notes and cells that cite it."),
     );
-    ctx.insert("references", &reference_entries(linked, &essay.footnotes));
+    ctx.insert(
+        "references",
+        &reference_entries(linked, &essay.footnotes, &partials),
+    );
     render_page("references.html", "references.html", &mut ctx, diags);
+    for (template, e) in partials.errors() {
+        diags.push(
+            Diagnostic::error(format!("template {template} failed to render: {e}"))
+                .in_file(&theme.origin.join("templates").join(template)),
+        );
+    }
 
     let mut ctx = Context::new();
     ctx.insert("page_title", &format!("Page not found · {title}"));
@@ -517,7 +520,11 @@ fn thread_view(content: &crate::content::Content) -> Option<ThreadView<'_>> {
     })
 }
 
-fn reference_entries(linked: &Linked, footnotes: &[markdown::FootnoteHtml]) -> Vec<RefEntry> {
+fn reference_entries(
+    linked: &Linked,
+    footnotes: &[markdown::FootnoteHtml],
+    partials: &partials::Partials<'_>,
+) -> Vec<RefEntry> {
     let refs = &linked.content.bibliography.refs;
     let mut order: Vec<usize> = (0..refs.len()).collect();
     order.sort_by_cached_key(|&i| refs[i].sort_key());
@@ -562,7 +569,7 @@ fn reference_entries(linked: &Linked, footnotes: &[markdown::FootnoteHtml]) -> V
             RefEntry {
                 key: r.key.get_ref().clone(),
                 anchor: cite::ref_anchor(r.key.get_ref()),
-                citation_html: cite::full_citation(r),
+                citation_html: cite::full_citation_with(r, partials),
                 note: r.note.clone(),
                 cited_by,
             }

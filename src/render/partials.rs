@@ -1,5 +1,5 @@
-//! The small pieces of markup the essay's walk writes many times, footnote markers and
-//! citations, drawn by the theme's `partials/*.html` from data (so a theme can change
+//! The small pieces of markup the essay's walk writes many times, footnote markers,
+//! citations and works' full citations, drawn by the theme's `partials/*.html` from data (so a theme can change
 //! them) rather than built in Rust strings.
 //!
 //! A theme without one of these partials gets the built-in one. A partial that fails to
@@ -14,8 +14,10 @@ use tera::{Context, Tera};
 pub const FOOTNOTE_MARKER: &str = "partials/footnote_marker.html";
 /// A citation in the text (`[see @key, p. 3]` or `@key`).
 pub const CITATION: &str = "partials/citation.html";
-/// Every partial the walk renders, each filled from the built-in theme when a theme lacks it.
-pub const ALL: [&str; 2] = [FOOTNOTE_MARKER, CITATION];
+/// A work's full citation (references page, a note's sources, a cell's reading list).
+pub const REFERENCE: &str = "partials/reference.html";
+/// Every partial rendered from Rust, each filled from the built-in theme when a theme lacks it.
+pub const ALL: [&str; 3] = [FOOTNOTE_MARKER, CITATION, REFERENCE];
 
 /// Renders the partials with one Tera; remembers the first error of each.
 pub struct Partials<'a> {
@@ -61,6 +63,22 @@ pub struct CitedWork {
     pub comma: bool,
 }
 
+/// What `partials/reference.html` receives, as `work`.
+#[derive(Serialize)]
+pub struct Work<'a> {
+    pub key: &'a str,
+    /// The authors, shortened past three.
+    pub authors: String,
+    /// The year, or "year unknown".
+    pub year: String,
+    pub title: &'a str,
+    /// The work's address; `None` when unknown or unconfirmed.
+    pub url: Option<&'a str>,
+    /// The content says a link was looked for and none could be confirmed.
+    pub no_link: bool,
+    pub venue: Option<&'a str>,
+}
+
 impl<'a> Partials<'a> {
     pub fn new(tera: &'a Tera) -> Self {
         Partials {
@@ -75,6 +93,10 @@ impl<'a> Partials<'a> {
 
     pub fn citation(&self, citation: &Citation) -> String {
         self.render(CITATION, "citation", citation)
+    }
+
+    pub fn reference(&self, work: &Work<'_>) -> String {
+        self.render(REFERENCE, "work", work)
     }
 
     fn render(&self, template: &'static str, name: &'static str, data: &impl Serialize) -> String {

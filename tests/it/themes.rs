@@ -229,3 +229,33 @@ fn a_whole_theme_without_the_partials_gets_the_built_in_ones() {
         std::fs::read_to_string(mine.join("index.html")).unwrap(),
     );
 }
+
+#[test]
+fn overriding_the_reference_partial_changes_the_full_citations() {
+    let tmp = fixture_copy("second-essay");
+    let root = tmp.path().join("project");
+    let out = tmp.path().join("site");
+    std::fs::create_dir_all(root.join("templates/partials")).unwrap();
+    std::fs::write(
+        root.join("templates/partials/reference.html"),
+        "<span class=\"my-work\">{{ work.title }} by {{ work.authors }}, {{ work.year }} [{{ work.key }}]</span>\n",
+    )
+    .unwrap();
+    let o = build(&root, &out);
+    assert!(o.status.success(), "{}", output_text(&o));
+    let mine =
+        "<span class=\"my-work\">A Made-up Workshop Manual by Lee Keeper, 2012 [keeper2012]</span>";
+    let refs = std::fs::read_to_string(out.join("references.html")).unwrap();
+    assert!(refs.contains(mine), "{refs}");
+    assert!(!refs.contains("class=\"ref-authors\""), "{refs}");
+    // The sources listed under the note that cites it.
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        index.contains(&format!(
+            "<p class=\"note-sources-title\">Sources</p><ul><li>{mine}</li></ul>"
+        )),
+        "{index}"
+    );
+    // The in-text citation stays the built-in one.
+    assert!(index.contains("<cite class=\"citation\">(<a href=\"references.html#ref-keeper2012\""));
+}
