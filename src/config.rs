@@ -7,8 +7,8 @@ use std::path::Path;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::content::{parse_toml, read_source};
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::source::{parse_toml, read_source};
 
 /// Site settings for a quire project. Every field is optional.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -92,7 +92,7 @@ impl Config {
             );
         }
         if let Some(cname) = &config.cname
-            && let Err(why) = crate::render::publish::validate_cname(cname)
+            && let Err(why) = validate_cname(cname)
         {
             let diag = Diagnostic::error(format!(
                 "`cname` in quire.toml is not a host name: {why}"
@@ -118,5 +118,75 @@ impl Config {
                 .map(|(_, v)| v.span())
         });
         diag.at(file, span.unwrap_or(0..0))
+    }
+}
+
+/// A `CNAME` value must be a bare host name (`essays.example.org`): no scheme, path or
+/// port. Returns it lower-cased, or what is wrong with it.
+pub fn validate_cname(value: &str) -> Result<String, String> {
+    let host = value.trim().trim_end_matches('.').to_ascii_lowercase();
+    if host.contains("://") {
+        return Err("it has a scheme; write only the host name".into());
+    }
+    if host.contains('/') {
+        return Err("it has a path; write only the host name".into());
+    }
+    if host.contains(':') {
+        return Err("it has a port; GitHub Pages serves custom domains on 80 and 443 only".into());
+    }
+    if host.is_empty() || host.len() > 253 {
+        return Err("a host name has 1 to 253 characters".into());
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.len() < 2 {
+        return Err("a custom domain has at least two labels, like example.org".into());
+    }
+    for label in &labels {
+        let ok = !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !ok {
+            return Err(format!(
+                "`{label}` is not a valid label (letters, digits and inner hyphens, at most 63)"
+            ));
+        }
+    }
+    if labels
+        .last()
+        .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err("an IP address is not a custom domain".into());
+    }
+    Ok(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cname_must_be_a_host_name() {
+        assert_eq!(
+            validate_cname("Essays.Example.org").unwrap(),
+            "essays.example.org"
+        );
+        assert_eq!(
+            validate_cname("www.example.org.\n").unwrap(),
+            "www.example.org"
+        );
+        for bad in [
+            "https://example.org",
+            "example.org/essay",
+            "example.org:8080",
+            "localhost",
+            "exa mple.org",
+            "-x.example.org",
+            "10.0.0.1",
+            "",
+        ] {
+            assert!(validate_cname(bad).is_err(), "{bad} accepted");
+        }
     }
 }

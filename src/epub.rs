@@ -25,6 +25,7 @@ use crate::BuildOptions;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::render::Page;
 use crate::render::essay_citation::CSL_JSON_PATH;
+pub use crate::render::preview::shade;
 
 /// The book's stylesheet: plain CSS that e-readers understand (no custom properties).
 const STYLE: &str = include_str!("epub.css");
@@ -913,20 +914,6 @@ impl Writer<'_> {
             _ => None,
         }
     }
-}
-
-/// The grid's capabilities-to-alignment shading for a position `s` in 0..=1, as the web
-/// page computes it in CSS (`20-grid.css`): the accent colour, 4 % to 34 %, over the page's
-/// background.
-pub fn shade(s: f64) -> String {
-    let s = s.clamp(0.0, 1.0);
-    let accent = [0xa3, 0x3b, 0x20];
-    let background = [0xff, 0xff, 0xf8];
-    let share = 0.04 + s * 0.30;
-    let mix = |i: usize| {
-        (f64::from(accent[i]) * share + f64::from(background[i]) * (1.0 - share)).round() as u8
-    };
-    format!("#{:02x}{:02x}{:02x}", mix(0), mix(1), mix(2))
 }
 
 fn xml_text(s: &str) -> String {

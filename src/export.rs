@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::BuildOptions;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::html;
-use crate::render::Page;
+use crate::output::{Page, data_url};
 use crate::render::publish::{inline_script, inline_style};
 
 /// The id of the section that holds the references page.
@@ -315,37 +315,6 @@ fn escape_attr(value: &str) -> String {
     value.replace('&', "&amp;").replace('"', "&quot;")
 }
 
-/// A `data:` URL with the file's bytes, base64-encoded.
-pub fn data_url(path: &str, bytes: &[u8]) -> String {
-    // A data URL's media type carries no spaces: keep the type, drop `; charset=...`.
-    let mime = crate::output::content_type(std::path::Path::new(path))
-        .split(';')
-        .next()
-        .unwrap_or("application/octet-stream");
-    format!("data:{mime};base64,{}", base64(bytes))
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,14 +337,6 @@ mod tests {
         assert!(diags.has_errors());
         let text = diags.render(false);
         assert!(text.contains("cannot inline `figures/gone.png`"), "{text}");
-    }
-
-    #[test]
-    fn base64_matches_rfc_4648() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
     }
 
     #[test]

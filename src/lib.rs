@@ -11,6 +11,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod dialect;
 pub mod epub;
 pub mod export;
 pub mod html;
@@ -23,6 +24,7 @@ pub mod resolve;
 pub mod schema;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod source;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -75,21 +77,22 @@ fn render_site_as(
     whole_thread: bool,
     diags: &mut Diagnostics,
 ) -> Option<(Vec<Page>, PathBuf)> {
+    let config = config::Config::load(&options.root, diags);
     let content = content::load(&options.root, diags)?;
-    let base_url = match (&options.base_url, &content.config.base_url) {
+    let base_url = match (&options.base_url, &config.base_url) {
         (Some(flag), _) => normalize_base_url(flag)
             .map_err(|d| diags.push((*d).label("given with --base-url")))
             .ok(),
         (None, Some(setting)) => normalize_base_url(setting)
-            .map_err(|d| diags.push(content.config.locate("base_url", *d)))
+            .map_err(|d| diags.push(config.locate("base_url", *d)))
             .ok(),
         (None, None) => None,
     };
     let out = options
         .out
         .clone()
-        .unwrap_or_else(|| options.root.join(&content.config.output_dir));
-    let theme = theme::Theme::load(&options.root, &content.config, diags);
+        .unwrap_or_else(|| options.root.join(&config.output_dir));
+    let theme = theme::Theme::load(&options.root, &config, diags);
     let linked = resolve::resolve(content, diags)?;
     if diags.has_errors() {
         return None;
@@ -106,7 +109,7 @@ fn render_site_as(
         whole_thread,
         previous_preview,
     };
-    let pages = render::render(&linked, &theme?, &render_options, diags)?;
+    let pages = render::render(&linked, &config, &theme?, &render_options, diags)?;
     Some((pages, out))
 }
 

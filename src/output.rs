@@ -11,7 +11,13 @@
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::render::Page;
+/// One file of the built site.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to the output directory, with `/` separators.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
 
 /// The file every site quire writes holds at its top: `--out` may replace a folder only
 /// when it holds this file (or is empty). Its text never changes, so a committed site
@@ -409,5 +415,49 @@ pub fn content_type(path: &Path) -> &'static str {
         // CNAME, .nojekyll and the like.
         "" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
+    }
+}
+
+/// A `data:` URL with the file's bytes, base64-encoded.
+pub fn data_url(path: &str, bytes: &[u8]) -> String {
+    // A data URL's media type carries no spaces: keep the type, drop `; charset=...`.
+    let mime = content_type(std::path::Path::new(path))
+        .split(';')
+        .next()
+        .unwrap_or("application/octet-stream");
+    format!("data:{mime};base64,{}", base64(bytes))
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
     }
 }

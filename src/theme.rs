@@ -15,6 +15,15 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 
 include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 
+/// A template of the built-in theme (`name` is its path under `templates/`).
+pub fn builtin_template(name: &str) -> Option<&'static str> {
+    let path = format!("templates/{name}");
+    DEFAULT_THEME
+        .iter()
+        .find(|(p, _)| *p == path)
+        .and_then(|(_, bytes)| std::str::from_utf8(bytes).ok())
+}
+
 pub struct Theme {
     /// Where the theme came from, for error messages.
     pub origin: PathBuf,
@@ -53,7 +62,7 @@ impl Theme {
                     .unwrap_or(entry.path())
                     .to_string_lossy()
                     .replace('\\', "/");
-                match crate::content::read_file(entry.path()) {
+                match crate::source::read_file(entry.path()) {
                     Ok(bytes) => files.push((rel, bytes)),
                     Err(e) => diags.push(
                         Diagnostic::error(format!("cannot read {}: {e}", entry.path().display()))

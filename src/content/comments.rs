@@ -150,7 +150,7 @@ pub struct Annotation {
 
 impl Thread {
     pub fn parse(file: &SourceFile, diags: &mut Diagnostics) -> Option<Thread> {
-        let mut thread: Thread = super::parse_toml(file, diags)?;
+        let mut thread: Thread = crate::source::parse_toml(file, diags)?;
         thread.file = Some(file.clone());
         for comment in &thread.comments {
             let id = comment.id.get_ref();

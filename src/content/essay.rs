@@ -9,11 +9,15 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use pulldown_cmark::{BrokenLink, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Tag, TagEnd};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+pub use crate::dialect::{
+    BrokenRef, CiteItem, citation_items, citation_keys, citation_keys_after, heading_level,
+    inline_text, is_citation, matching_end, options, parse_body, parse_citation_group,
+};
 
 /// The essay's front matter: the TOML between the `+++` lines at the top of `content/essay.md`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -80,6 +84,83 @@ pub struct Outline {
     pub footnote_defs: Vec<FootnoteUse>,
     /// Relative links and images that name a file (`figures/a.png`), in essay order.
     pub files: Vec<super::files::FileUse>,
+    /// The body as parsed, so that no later stage parses it again.
+    pub parsed: Parsed,
+}
+
+/// The essay's body as parsed once: render walks these events and reads what the walk
+/// needs to know from the indexes beside them instead of working it out again.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// pulldown-cmark's events, with their byte ranges in the body.
+    pub events: Vec<(Event<'static>, Range<usize>)>,
+    /// Event index -> the index of the End event that closes it (for a Start), else itself.
+    pub ends: Vec<usize>,
+    /// Event index -> the number of the anchorable block it opens (see [`block_starts`]).
+    pub block_starts: Vec<Option<usize>>,
+    /// Event index of a `[@key]` citation link -> the works it cites.
+    pub citations: HashMap<usize, Vec<CiteItem>>,
+    /// Event index of an image -> its alt text.
+    pub alts: HashMap<usize, String>,
+    /// Event index of a text event -> its narrative `@key`s (span in the text, key), known
+    /// keys or not: which keys exist is `resolve`'s business.
+    pub narratives: HashMap<usize, Vec<(Range<usize>, String)>>,
+}
+
+impl Parsed {
+    fn of(
+        events: Vec<(Event<'_>, Range<usize>)>,
+        starts: Vec<Option<usize>>,
+        body: &str,
+    ) -> Parsed {
+        let mut ends: Vec<usize> = (0..events.len()).collect();
+        let mut open = Vec::new();
+        let mut citations = HashMap::new();
+        let mut alts = HashMap::new();
+        let mut narratives = HashMap::new();
+        for (i, (event, range)) in events.iter().enumerate() {
+            match event {
+                Event::Start(tag) => {
+                    open.push(i);
+                    match tag {
+                        Tag::Link {
+                            dest_url, title, ..
+                        } if is_citation(dest_url, &events, i) => {
+                            citations.insert(i, citation_items(title));
+                        }
+                        Tag::Image { .. } => {
+                            alts.insert(i, inline_text(&events, i).0);
+                        }
+                        _ => {}
+                    }
+                }
+                Event::End(_) => {
+                    if let Some(start) = open.pop() {
+                        ends[start] = i;
+                    }
+                }
+                Event::Text(text) => {
+                    let found = crate::dialect::narrative_spans(text, range, body);
+                    if !found.is_empty() {
+                        let found = found.into_iter().map(|(span, key)| (span, key.to_string()));
+                        narratives.insert(i, found.collect());
+                    }
+                }
+                _ => {}
+            }
+        }
+        Parsed {
+            events: events
+                .into_iter()
+                .map(|(event, range)| (event.into_static(), range))
+                .collect(),
+            ends,
+            block_starts: starts,
+            citations,
+            alts,
+            narratives,
+        }
+    }
 }
 
 /// A paragraph or top-level list item: something a reader can link to and a comment can
@@ -150,59 +231,6 @@ pub struct FootnoteUse {
     /// Span in the file.
     pub span: Range<usize>,
     pub block: Option<usize>,
-}
-
-/// `[@key]` and `[^label]` that pulldown-cmark could not resolve by itself.
-#[derive(Debug, Clone)]
-pub struct BrokenRef {
-    pub reference: String,
-    /// Span in the body.
-    pub span: Range<usize>,
-}
-
-/// The Markdown dialect of every essay: GFM tables, footnotes and strikethrough.
-pub fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_HEADING_ATTRIBUTES
-}
-
-/// The essay body's events with their byte ranges (relative to the body). A Pandoc
-/// citation (`[@key]`, `[see @a, p. 3; @b]`) becomes a link to `ref:<first key>` whose title
-/// is a mark and the text between the brackets (see [`citation_items`]); any other unresolved
-/// reference is returned in the second vector.
-pub fn parse_body(body: &str) -> (Vec<(Event<'_>, Range<usize>)>, Vec<BrokenRef>) {
-    let mut broken = Vec::new();
-    let callback = |link: BrokenLink<'_>| {
-        let reference = link.reference.trim();
-        let raw = body.get(link.span.clone()).unwrap_or_default();
-        let inner = raw
-            .strip_prefix('[')
-            .and_then(|r| r.strip_suffix(']'))
-            .unwrap_or(reference);
-        // A link label is at most 999 characters (CommonMark), and a citation holds no
-        // brackets; checking that first keeps `[@a][@a][@a]...` linear.
-        if !inner.starts_with('^')
-            && inner.len() <= 999
-            && !inner.contains(['[', ']'])
-            && let Some(items) = parse_citation_group(inner)
-        {
-            return Some((
-                CowStr::from(format!("ref:{}", items[0].key)),
-                CowStr::from(format!("{CITATION_MARK}{inner}")),
-            ));
-        }
-        broken.push(BrokenRef {
-            reference: reference.to_string(),
-            span: link.span.clone(),
-        });
-        None
-    };
-    let events = Parser::new_with_broken_link_callback(body, options(), Some(callback))
-        .into_offset_iter()
-        .collect();
-    (events, broken)
 }
 
 /// Marks the events that open an anchorable block, with the block's id. Render and outline
@@ -323,146 +351,6 @@ fn is_block_id(s: &str) -> bool {
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Plain text of the events from `start` (a Start event) to its matching End; returns the
-/// text and the index of the End event.
-pub fn inline_text(events: &[(Event<'_>, Range<usize>)], start: usize) -> (String, usize) {
-    let mut text = String::new();
-    let mut depth = 0usize;
-    let mut skip_citation = 0usize;
-    for (i, (event, _)) in events.iter().enumerate().skip(start) {
-        match event {
-            Event::Start(Tag::Link { dest_url, .. }) if is_citation(dest_url, events, i) => {
-                depth += 1;
-                skip_citation = depth;
-            }
-            Event::Start(_) => depth += 1,
-            Event::End(_) => {
-                if skip_citation == depth {
-                    skip_citation = 0;
-                }
-                depth -= 1;
-                if depth == 0 {
-                    return (text, i);
-                }
-            }
-            Event::Text(t) | Event::Code(t) if skip_citation == 0 => text.push_str(t),
-            Event::SoftBreak | Event::HardBreak if skip_citation == 0 => text.push(' '),
-            _ => {}
-        }
-    }
-    (text, events.len().saturating_sub(1))
-}
-
-/// Is the link starting at `i` a `[@key]` citation (rather than `[words](ref:key)`)?
-pub fn is_citation(dest: &str, events: &[(Event<'_>, Range<usize>)], i: usize) -> bool {
-    dest.starts_with("ref:")
-        && matches!(&events[i].0, Event::Start(Tag::Link { title, .. }) if title.starts_with(CITATION_MARK))
-}
-
-/// How [`parse_body`] marks a citation's link title, before the text between the brackets.
-/// A NUL can't occur in Markdown (it is read as U+FFFD), so no author's title starts so.
-const CITATION_MARK: &str = "\u{0}@";
-
-/// The works a citation link cites, from the title [`parse_body`] gave it.
-pub fn citation_items(title: &str) -> Vec<CiteItem> {
-    title
-        .strip_prefix(CITATION_MARK)
-        .and_then(parse_citation_group)
-        .unwrap_or_default()
-}
-
-/// One work cited in a Pandoc citation: `see @key, p. 97` inside `[...]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CiteItem {
-    /// Words before the key ("see").
-    pub prefix: String,
-    pub key: String,
-    /// Words after the key, usually a locator (", p. 97").
-    pub suffix: String,
-    /// `-@key`: the sentence names the author, so only the year is shown.
-    pub suppress_author: bool,
-    /// Byte range of `@key` in the text that was parsed.
-    pub key_span: Range<usize>,
-}
-
-/// Reads the text between the brackets of a Pandoc citation: items separated by `;`, each
-/// `prefix @key suffix` (or `-@key`). `None` when any item has no key at the start of a word,
-/// so `[mail me@example.org]` stays text.
-pub fn parse_citation_group(text: &str) -> Option<Vec<CiteItem>> {
-    let mut items = Vec::new();
-    let mut start = 0;
-    for part in text.split(';') {
-        let (at, key) = citation_keys(part).into_iter().next()?;
-        let suppress_author = part[..at.start].ends_with('-')
-            && part[..at.start - 1]
-                .chars()
-                .next_back()
-                .is_none_or(|c| c.is_whitespace());
-        let prefix_end = if suppress_author {
-            at.start - 1
-        } else {
-            at.start
-        };
-        items.push(CiteItem {
-            prefix: part[..prefix_end].trim().to_string(),
-            key: key.to_string(),
-            suffix: part[at.end..].trim().to_string(),
-            suppress_author,
-            key_span: start + at.start..start + at.end,
-        });
-        start += part.len() + 1;
-    }
-    Some(items)
-}
-
-/// Every `@key` in `text` that stands at the start of a word, as Pandoc finds them: the
-/// `@` follows the start, a space or an opening bracket or quote (not a letter, so
-/// `me@example.org` is no citation), and the key is letters, digits and `_`, with inner
-/// punctuation `:.#$%&-+?<>~/` allowed where a letter or digit follows it.
-/// Returns the span of `@key` and the key.
-pub fn citation_keys(text: &str) -> Vec<(Range<usize>, &str)> {
-    citation_keys_after(None, text)
-}
-
-/// [`citation_keys`], where `before` is the character just before `text` in its source.
-pub fn citation_keys_after(before: Option<char>, text: &str) -> Vec<(Range<usize>, &str)> {
-    let mut found = Vec::new();
-    for (at, _) in text.match_indices('@') {
-        let before = if at == 0 {
-            before
-        } else {
-            text[..at].chars().next_back()
-        };
-        let word_start = before.is_none_or(|c| {
-            c.is_whitespace() || "([{\"'\u{201C}\u{2018}\u{2014}\u{2013}-".contains(c)
-        });
-        if !word_start {
-            continue;
-        }
-        let key_start = at + 1;
-        let mut end = key_start;
-        let is_word = |c: char| c.is_alphanumeric() || c == '_';
-        let mut chars = text[key_start..].char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            if is_word(c) {
-                end = key_start + i + c.len_utf8();
-            } else if ":.#$%&-+?<>~/".contains(c)
-                && end == key_start + i
-                && end > key_start
-                && chars.peek().is_some_and(|&(_, n)| is_word(n))
-            {
-                continue;
-            } else {
-                break;
-            }
-        }
-        if end > key_start {
-            found.push((at..end, &text[key_start..end]));
-        }
-    }
-    found
-}
-
 impl Essay {
     pub fn parse(file: SourceFile, diags: &mut Diagnostics) -> Option<Essay> {
         let text = file.text.clone();
@@ -497,7 +385,7 @@ impl Essay {
         let after_close = &after_open[close..];
         let body_rel = after_close.find('\n').map_or(after_close.len(), |i| i + 1);
         let body_offset = fm_start + close + body_rel;
-        let front: FrontMatter = super::parse_toml_at(&file, fm_text, fm_start, diags)?;
+        let front: FrontMatter = crate::source::parse_toml_at(&file, fm_text, fm_start, diags)?;
         let outline = Outline::of(&file, body_offset, diags);
         Some(Essay {
             file,
@@ -643,6 +531,7 @@ impl Outline {
             }
             i += 1;
         }
+        outline.parsed = Parsed::of(events, starts, body);
         outline
     }
 }
@@ -873,28 +762,6 @@ fn undefined_footnotes(events: &[(Event<'_>, Range<usize>)]) -> Vec<(String, Ran
     }
     flush(&mut run, run_start);
     found
-}
-
-pub fn heading_level(level: HeadingLevel) -> u8 {
-    level as u8
-}
-
-/// Index of the End event matching the Start event at `start`.
-pub fn matching_end(events: &[(Event<'_>, Range<usize>)], start: usize) -> usize {
-    let mut depth = 0usize;
-    for (i, (event, _)) in events.iter().enumerate().skip(start) {
-        match event {
-            Event::Start(_) => depth += 1,
-            Event::End(_) => {
-                depth -= 1;
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => {}
-        }
-    }
-    events.len().saturating_sub(1)
 }
 
 /// How many cells a GFM table line holds: its unescaped pipes, less a leading and a

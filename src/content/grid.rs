@@ -99,7 +99,7 @@ pub struct CellSpec {
 
 impl Grid {
     pub fn parse(file: &SourceFile, diags: &mut Diagnostics) -> Option<Grid> {
-        let mut grid: Grid = super::parse_toml(file, diags)?;
+        let mut grid: Grid = crate::source::parse_toml(file, diags)?;
         grid.file = Some(file.clone());
         Some(grid)
     }

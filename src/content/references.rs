@@ -65,7 +65,7 @@ pub enum Unverified {
 
 impl Bibliography {
     pub fn parse(file: &SourceFile, diags: &mut Diagnostics) -> Option<Bibliography> {
-        let mut bib: Bibliography = super::parse_toml(file, diags)?;
+        let mut bib: Bibliography = crate::source::parse_toml(file, diags)?;
         bib.file = Some(file.clone());
         for r in &mut bib.refs {
             r.withhold_unverified();

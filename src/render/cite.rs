@@ -2,9 +2,9 @@
 //! (1959)") forms in the text, and the full form used in reading lists and on the
 //! bibliography page.
 
-use super::escape;
+use super::partials::{Citation, CitedWork, Partials, Work};
 use crate::content::Reference;
-use crate::content::essay::CiteItem;
+use crate::dialect::CiteItem;
 use crate::resolve::Linked;
 
 /// The id of a work's entry on `references.html`.
@@ -15,8 +15,14 @@ pub fn ref_anchor(key: &str) -> String {
 /// A Pandoc citation as Pandoc's author-date style prints it, each work linked to its
 /// entry: `[see @a, p. 3; @b]` -> "(see Chomsky 1959, p. 3; Skinner 1957)", `[-@a]` -> "(1959)".
 /// A key with no entry is left out (resolve has already reported it).
-pub fn citation_group(items: &[CiteItem], linked: &Linked, root: &str) -> String {
-    let parts: Vec<String> = items
+/// Drawn by the theme's `partials/citation.html`.
+pub fn citation_group(
+    items: &[CiteItem],
+    linked: &Linked,
+    root: &str,
+    partials: &Partials<'_>,
+) -> String {
+    let works: Vec<CitedWork> = items
         .iter()
         .filter_map(|item| {
             let r = linked.reference(&item.key)?;
@@ -26,48 +32,47 @@ pub fn citation_group(items: &[CiteItem], linked: &Linked, root: &str) -> String
             } else {
                 r.short_citation()
             };
-            let mut part = String::new();
-            if !item.prefix.is_empty() {
-                part.push_str(&escape(&item.prefix));
-                part.push(' ');
-            }
-            part.push_str(&cite_link(&item.key, r, root, &shown));
-            if !item.suffix.is_empty() {
-                if !item.suffix.starts_with(',') {
-                    part.push_str(", ");
-                }
-                part.push_str(&escape(&item.suffix));
-            }
-            Some(part)
+            let mut work = cited_work(&item.key, r, root, shown);
+            work.prefix = item.prefix.clone();
+            work.comma = !item.suffix.starts_with(',');
+            work.suffix = item.suffix.clone();
+            Some(work)
         })
         .collect();
-    if parts.is_empty() {
+    if works.is_empty() {
         return String::new();
     }
-    format!("<cite class=\"citation\">({})</cite>", parts.join("; "))
+    partials.citation(&Citation {
+        narrative: false,
+        works,
+    })
 }
 
-/// `@key` in running text: "Chomsky (1959)", linked to the entry.
-pub fn narrative_citation(key: &str, r: &Reference, root: &str) -> String {
+/// `@key` in running text: "Chomsky (1959)", linked to the entry; drawn by the theme's
+/// `partials/citation.html`.
+pub fn narrative_citation(key: &str, r: &Reference, root: &str, partials: &Partials<'_>) -> String {
     let year = r
         .year
         .map_or_else(|| "year unknown".into(), |y| y.to_string());
-    format!(
-        "<cite class=\"citation\">{}</cite>",
-        cite_link(key, r, root, &format!("{} ({year})", r.short_authors()))
-    )
+    let shown = format!("{} ({year})", r.short_authors());
+    partials.citation(&Citation {
+        narrative: true,
+        works: vec![cited_work(key, r, root, shown)],
+    })
 }
 
 /// One work's short citation linking to its entry on the bibliography page; the full
-/// citation rides along in `title` for a mouse hover (the footnote popover lists it too).
-fn cite_link(key: &str, r: &Reference, root: &str, shown: &str) -> String {
-    format!(
-        "<a href=\"{root}references.html#{}\" data-ref=\"{}\" title=\"{}\">{}</a>",
-        ref_anchor(key),
-        escape(key),
-        escape(&plain_citation(r)),
-        escape(shown)
-    )
+/// citation rides along as `title` for a mouse hover (the footnote popover lists it too).
+fn cited_work(key: &str, r: &Reference, root: &str, shown: String) -> CitedWork {
+    CitedWork {
+        key: key.to_string(),
+        href: format!("{root}references.html#{}", ref_anchor(key)),
+        title: plain_citation(r),
+        shown,
+        prefix: String::new(),
+        suffix: String::new(),
+        comma: false,
+    }
 }
 
 /// The full citation as plain text, for tooltips.
@@ -88,29 +93,17 @@ fn year(r: &Reference) -> String {
         .map_or_else(|| "year unknown".into(), |y| y.to_string())
 }
 
-/// The full citation as HTML: authors (shortened past three), year, linked title, venue.
-pub fn full_citation(r: &Reference) -> String {
-    let title = match r.url.as_deref() {
+/// The full citation as HTML (authors shortened past three, year, linked title, venue),
+/// drawn by the theme's `partials/reference.html`.
+pub fn full_citation(r: &Reference, partials: &Partials<'_>) -> String {
+    partials.reference(&Work {
+        key: r.key.get_ref(),
+        authors: r.long_authors(),
+        year: year(r),
+        title: &r.title,
+        url: r.url.as_deref().filter(|u| !u.is_empty()),
         // The content says a link was looked for and not found.
-        Some("") => format!(
-            "<span class=\"ref-title\">{}</span> <span class=\"no-link\">(no link could be confirmed)</span>",
-            escape(&r.title)
-        ),
-        None => format!("<span class=\"ref-title\">{}</span>", escape(&r.title)),
-        Some(url) => format!(
-            "<a class=\"ref-title\" href=\"{}\">{}</a>",
-            escape(url),
-            escape(&r.title)
-        ),
-    };
-    let venue = r
-        .venue
-        .as_ref()
-        .map(|v| format!(" <span class=\"ref-venue\">{}</span>", escape(v)))
-        .unwrap_or_default();
-    format!(
-        "<span class=\"ref-authors\">{}</span> <span class=\"ref-year\">({})</span>. {title}.{venue}",
-        escape(&r.long_authors()),
-        year(r)
-    )
+        no_link: r.url.as_deref() == Some(""),
+        venue: r.venue.as_deref(),
+    })
 }

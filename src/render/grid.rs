@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{cite, markdown::render_snippet};
+use super::{cite, markdown::render_snippet, partials::Partials};
 use crate::resolve::{Linked, LinkedCell, LinkedGrid};
 
 /// Everything a cell's panel or page shows, ready for a template.
@@ -58,7 +58,13 @@ pub struct Neighbour {
     pub name: String,
 }
 
-pub fn cell_view(linked: &Linked, grid: &LinkedGrid, cell: &LinkedCell, root: &str) -> CellView {
+pub fn cell_view(
+    linked: &Linked,
+    grid: &LinkedGrid,
+    cell: &LinkedCell,
+    root: &str,
+    partials: &Partials<'_>,
+) -> CellView {
     let blocks = &linked.content.essay.outline.blocks;
     let comments = &linked.content.thread.comments;
     let mut neighbours = Vec::new();
@@ -105,7 +111,7 @@ pub fn cell_view(linked: &Linked, grid: &LinkedGrid, cell: &LinkedCell, root: &s
                 format!("{corner} corner of the grid: {end}")
             }),
         editor_glosses: editor_glosses(linked),
-        summary_html: render_snippet(&cell.summary, linked, root),
+        summary_html: render_snippet(&cell.summary, linked, root, partials),
         readings: cell
             .readings
             .iter()
@@ -113,7 +119,7 @@ pub fn cell_view(linked: &Linked, grid: &LinkedGrid, cell: &LinkedCell, root: &s
                 let r = &linked.content.bibliography.refs[i];
                 ReadingView {
                     key: r.key.get_ref().clone(),
-                    citation_html: cite::full_citation(r),
+                    citation_html: cite::full_citation(r, partials),
                     note: r.note.clone(),
                 }
             })
@@ -135,7 +141,7 @@ pub fn cell_view(linked: &Linked, grid: &LinkedGrid, cell: &LinkedCell, root: &s
                 CommentLink {
                     id: c.id.get_ref().clone(),
                     author: c.author.clone().unwrap_or_else(|| "unknown".into()),
-                    excerpt: excerpt(&crate::resolve::markdown_text(&c.body), 120),
+                    excerpt: excerpt(&crate::dialect::plain_text(&c.body), 120),
                     page: "index.html".into(),
                 }
             })

@@ -1,4 +1,6 @@
-//! The essay's Markdown to HTML, in one walk over pulldown-cmark's events.
+//! The essay's Markdown to HTML, in one walk over the events `content` parsed (kept in the
+//! essay's outline with their block starts, ends, citations and alt texts: nothing is parsed
+//! twice); small snippets (cell summaries, notes) are parsed here with `crate::dialect`.
 //!
 //! Ordinary Markdown passes through pulldown-cmark's own HTML writer; this module only
 //! rewrites what quire gives meaning to: headings and paragraphs get ids and permalinks,
@@ -12,8 +14,10 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
 
+use super::partials::{Marker, Partials};
 use super::{cite, escape};
-use crate::content::essay::{self, block_id, block_starts, heading_ids, is_citation, matching_end};
+use crate::content::essay::Parsed;
+use crate::dialect::{citation_items, is_citation, matching_end, narrative_spans, parse_body};
 use crate::resolve::Linked;
 
 /// A table-of-contents entry.
@@ -98,26 +102,26 @@ pub struct Parts<'a> {
     pub comments_on: &'a BTreeMap<String, Vec<usize>>,
     /// Comment index -> the link to the comment from the essay page.
     pub comment_hrefs: &'a [String],
+    /// The theme's footnote markers and citations.
+    pub partials: &'a Partials<'a>,
 }
 
 pub fn render_essay(linked: &Linked, parts: &Parts<'_>) -> EssayHtml {
     let body = linked.content.essay.body();
-    let (events, _) = essay::parse_body(body);
-    let starts = block_starts(&events);
-    let ids = heading_ids(&events);
+    let parsed = &linked.content.essay.outline.parsed;
+    let events = &parsed.events;
     let mut block_ends = vec![false; events.len()];
-    for (i, s) in starts.iter().enumerate() {
+    for (i, s) in parsed.block_starts.iter().enumerate() {
         if s.is_some() {
-            block_ends[matching_end(&events, i)] = true;
+            block_ends[parsed.ends[i]] = true;
         }
     }
     let mut w = Walker {
         block_ends: &block_ends,
         linked,
         parts,
-        events: &events,
-        starts: &starts,
-        heading_ids: &ids,
+        events,
+        parsed,
         heading_n: 0,
         table_n: 0,
         fn_uses: HashMap::new(),
@@ -171,14 +175,14 @@ fn ref_id(label: &str, k: usize) -> String {
     }
 }
 
-struct Walker<'a, 'e> {
+struct Walker<'a> {
     linked: &'a Linked,
     parts: &'a Parts<'a>,
-    events: &'a [(Event<'e>, Range<usize>)],
-    starts: &'a [Option<usize>],
+    events: &'a [(Event<'static>, Range<usize>)],
+    /// What the essay's parse recorded about these events (block starts, ends, citations).
+    parsed: &'a Parsed,
     /// Marks the End events that close an anchorable block.
     block_ends: &'a [bool],
-    heading_ids: &'a [String],
     heading_n: usize,
     table_n: usize,
     /// Footnote label -> how many references so far.
@@ -195,13 +199,16 @@ struct Walker<'a, 'e> {
     editorial: Editorial,
 }
 
-impl<'e> Walker<'_, 'e> {
-    fn walk(&mut self, from: usize, to: usize, out: &mut Vec<Event<'e>>) {
+impl<'a> Walker<'a> {
+    fn walk(&mut self, from: usize, to: usize, out: &mut Vec<Event<'a>>) {
+        let events = self.events;
         let mut i = from;
         while i < to {
-            let event = &self.events[i].0;
-            if let Some(n) = self.starts[i] {
-                let id = block_id(n);
+            let event = &events[i].0;
+            if let Some(n) = self.parsed.block_starts[i] {
+                // Block `n` is the n-th of the outline's blocks, which holds its id.
+                let blocks = &self.linked.content.essay.outline.blocks;
+                let id = blocks.get(n).map(|b| b.id.clone()).unwrap_or_default();
                 let is_item = matches!(event, Event::Start(Tag::Item));
                 out.push(html(format!(
                     "<{} id=\"{id}\">",
@@ -217,15 +224,18 @@ impl<'e> Walker<'_, 'e> {
                     out.push(html(self.block_end(&id, is_item)));
                 }
                 Event::Start(Tag::Heading { level, .. }) => {
-                    let end = matching_end(self.events, i);
-                    let id = self
-                        .heading_ids
-                        .get(self.heading_n)
-                        .cloned()
-                        .unwrap_or_default();
+                    let end = self.parsed.ends[i];
+                    let heading = self
+                        .linked
+                        .content
+                        .essay
+                        .outline
+                        .headings
+                        .get(self.heading_n);
+                    let id = heading.map(|h| h.id.clone()).unwrap_or_default();
+                    let text = heading.map(|h| h.text.clone()).unwrap_or_default();
                     self.heading_n += 1;
-                    let (text, _) = essay::inline_text(self.events, i);
-                    let level = essay::heading_level(*level);
+                    let level = *level as u8;
                     self.toc.push(TocEntry {
                         level,
                         id: id.clone(),
@@ -243,7 +253,7 @@ impl<'e> Walker<'_, 'e> {
                     continue;
                 }
                 Event::Start(Tag::Table(_)) => {
-                    let end = matching_end(self.events, i);
+                    let end = self.parsed.ends[i];
                     let is_grid = self
                         .linked
                         .grid
@@ -254,9 +264,9 @@ impl<'e> Walker<'_, 'e> {
                         (Some(grid), true) => out.push(html(grid.clone())),
                         _ => {
                             out.push(html("<div class=\"table-wrap\">".into()));
-                            out.push(event.clone());
+                            out.push(borrowed(event));
                             self.walk(i + 1, end, out);
-                            out.push(self.events[end].0.clone());
+                            out.push(borrowed(&events[end].0));
                             out.push(html("</div>".into()));
                         }
                     }
@@ -264,7 +274,7 @@ impl<'e> Walker<'_, 'e> {
                     continue;
                 }
                 Event::Start(Tag::FootnoteDefinition(label)) => {
-                    let end = matching_end(self.events, i);
+                    let end = self.parsed.ends[i];
                     let mut inner = Vec::new();
                     let outer = self.note_cites.replace(Vec::new());
                     self.walk(i + 1, end, &mut inner);
@@ -280,7 +290,7 @@ impl<'e> Walker<'_, 'e> {
                     out.push(html(self.footnote_ref(label)));
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
-                    let end = matching_end(self.events, i);
+                    let end = self.parsed.ends[i];
                     let code: String = self.events[i + 1..end]
                         .iter()
                         .filter_map(|(e, _)| match e {
@@ -303,34 +313,43 @@ impl<'e> Walker<'_, 'e> {
                 Event::Start(Tag::Image {
                     dest_url, title, ..
                 }) => {
-                    let (alt, end) = essay::inline_text(self.events, i);
-                    out.push(html(self.image(dest_url, title, &alt)));
+                    let alt = self.parsed.alts.get(&i).map_or("", String::as_str);
+                    let end = self.parsed.ends[i];
+                    out.push(html(self.image(dest_url, title, alt)));
                     i = end + 1;
                     continue;
                 }
-                Event::Start(Tag::Link {
-                    dest_url, title, ..
-                }) if is_citation(dest_url, self.events, i) => {
-                    let end = matching_end(self.events, i);
-                    let items = essay::citation_items(title);
-                    out.push(html(cite::citation_group(&items, self.linked, "")));
-                    for item in &items {
+                Event::Start(Tag::Link { .. }) if self.parsed.citations.contains_key(&i) => {
+                    let end = self.parsed.ends[i];
+                    let items = &self.parsed.citations[&i];
+                    out.push(html(cite::citation_group(
+                        items,
+                        self.linked,
+                        "",
+                        self.parts.partials,
+                    )));
+                    for item in items {
                         self.note_cites_push(&item.key);
                     }
                     i = end + 1;
                     continue;
                 }
                 Event::Text(text) if self.link_stack.is_empty() => {
-                    let range = &self.events[i].1;
-                    let body = self.linked.content.essay.body();
-                    match narrative_html(text, range, body, self.linked, "") {
+                    let found = self
+                        .parsed
+                        .narratives
+                        .get(&i)
+                        .map_or(&[][..], Vec::as_slice);
+                    let found = found.iter().map(|(span, key)| (span.clone(), key.as_str()));
+                    let partials = self.parts.partials;
+                    match narrative_html(text, found.collect(), self.linked, "", partials) {
                         Some((rendered, keys)) => {
                             out.push(html(rendered));
                             for key in keys {
                                 self.note_cites_push(&key);
                             }
                         }
-                        None => out.push(event.clone()),
+                        None => out.push(borrowed(event)),
                     }
                 }
                 Event::Start(Tag::Link {
@@ -356,13 +375,13 @@ impl<'e> Walker<'_, 'e> {
                         )));
                         self.link_stack.push(Some(close));
                     } else {
-                        out.push(event.clone());
+                        out.push(borrowed(event));
                         self.link_stack.push(None);
                     }
                 }
                 Event::End(TagEnd::Link) => match self.link_stack.pop().flatten() {
                     Some(close) => out.push(html(close)),
-                    None => out.push(event.clone()),
+                    None => out.push(borrowed(event)),
                 },
                 Event::InlineHtml(tag) if tag.eq_ignore_ascii_case("<ins>") => {
                     self.editorial.insertions += 1;
@@ -371,7 +390,7 @@ impl<'e> Walker<'_, 'e> {
                 Event::InlineHtml(tag) if tag.eq_ignore_ascii_case("</ins>") => {
                     out.push(html(INS_CLOSE.into()));
                 }
-                _ => out.push(event.clone()),
+                _ => out.push(borrowed(event)),
             }
             i += 1;
         }
@@ -434,11 +453,11 @@ impl<'e> Walker<'_, 'e> {
         let uses = self.fn_uses.entry(label.to_string()).or_insert(0);
         *uses += 1;
         let id = ref_id(label, *uses);
-        format!(
-            "<sup class=\"fnref\"><a id=\"{id}\" href=\"#{}\" role=\"doc-noteref\" aria-label=\"Footnote {number}\" data-note=\"{}\">{number}</a></sup>",
-            note_id(label),
-            note_id(label)
-        )
+        self.parts.partials.footnote_marker(&Marker {
+            number,
+            id: &id,
+            note_id: &note_id(label),
+        })
     }
 
     /// Records a work cited inside the footnote being walked (once per note).
@@ -456,7 +475,10 @@ impl<'e> Walker<'_, 'e> {
             .iter()
             .filter_map(|key| {
                 let r = self.linked.reference(key)?;
-                Some(format!("<li>{}</li>", cite::full_citation(r)))
+                Some(format!(
+                    "<li>{}</li>",
+                    cite::full_citation(r, self.parts.partials)
+                ))
             })
             .collect();
         if items.is_empty() {
@@ -498,30 +520,20 @@ impl<'e> Walker<'_, 'e> {
     }
 }
 
-/// A text event with its narrative citations (`@key` of a known key) rendered, and the
-/// keys cited; `None` when it has none, so the text passes through untouched.
+/// A text event with its narrative citations (`@key` of a known key; `found` holds every
+/// `@key` of the text) rendered, and the keys cited; `None` when it has none, so the text
+/// passes through untouched.
 fn narrative_html(
     text: &str,
-    range: &Range<usize>,
-    source: &str,
+    found: Vec<(Range<usize>, &str)>,
     linked: &Linked,
     root: &str,
+    partials: &Partials<'_>,
 ) -> Option<(String, Vec<String>)> {
-    let found: Vec<(Range<usize>, &str)> = essay::citation_keys_after(
-        source
-            .get(..range.start)
-            .and_then(|b| b.chars().next_back()),
-        text,
-    )
-    .into_iter()
-    .filter(|(_, key)| linked.reference(key).is_some())
-    .filter(|(_, key)| {
-        // `\@key` in the source is an @ kept as text.
-        source
-            .get(range.clone())
-            .is_none_or(|raw| raw == text || !raw.contains(&format!("\\@{key}")))
-    })
-    .collect();
+    let found: Vec<(Range<usize>, &str)> = found
+        .into_iter()
+        .filter(|(_, key)| linked.reference(key).is_some())
+        .collect();
     if found.is_empty() {
         return None;
     }
@@ -531,7 +543,7 @@ fn narrative_html(
     for (span, key) in found {
         s.push_str(&escape(&text[last..span.start]));
         if let Some(r) = linked.reference(key) {
-            s.push_str(&cite::narrative_citation(key, r, root));
+            s.push_str(&cite::narrative_citation(key, r, root, partials));
         }
         keys.push(key.to_string());
         last = span.end;
@@ -540,15 +552,28 @@ fn narrative_html(
     Some((s, keys))
 }
 
+/// An event of the parsed essay, its text borrowed rather than copied (the events the walk
+/// passes through unchanged are most of them).
+fn borrowed<'a>(event: &'a Event<'static>) -> Event<'a> {
+    match event {
+        Event::Text(t) => Event::Text(CowStr::Borrowed(t)),
+        Event::Code(t) => Event::Code(CowStr::Borrowed(t)),
+        Event::Html(t) => Event::Html(CowStr::Borrowed(t)),
+        Event::InlineHtml(t) => Event::InlineHtml(CowStr::Borrowed(t)),
+        other => other.clone(),
+    }
+}
+
 fn html<'e>(s: String) -> Event<'e> {
     Event::Html(CowStr::from(s))
 }
 
 /// Renders a trusted Markdown snippet (a cell summary, an editor's note) with quire's links:
 /// `cell:` and `ref:` targets and `[@key]` citations. `root` prefixes site-relative links
-/// ("" on the front page, "../" on a cell page).
-pub fn render_snippet(md: &str, linked: &Linked, root: &str) -> String {
-    let (events, _) = essay::parse_body(md);
+/// ("" on the front page, "../" on a cell page). Its footnote markers and citations come
+/// from the theme's partials.
+pub fn render_snippet(md: &str, linked: &Linked, root: &str, partials: &Partials<'_>) -> String {
+    let (events, _) = parse_body(md);
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
     let mut in_link = 0usize;
     let mut i = 0;
@@ -558,13 +583,14 @@ pub fn render_snippet(md: &str, linked: &Linked, root: &str) -> String {
             Event::Start(Tag::Link {
                 dest_url, title, ..
             }) if is_citation(dest_url, &events, i) => {
-                let items = essay::citation_items(title);
-                out.push(html(cite::citation_group(&items, linked, root)));
+                let items = citation_items(title);
+                out.push(html(cite::citation_group(&items, linked, root, partials)));
                 i = matching_end(&events, i) + 1;
                 continue;
             }
             Event::Text(text) if in_link == 0 => {
-                match narrative_html(text, &events[i].1, md, linked, root) {
+                let found = narrative_spans(text, &events[i].1, md);
+                match narrative_html(text, found, linked, root, partials) {
                     Some((rendered, _)) => out.push(html(rendered)),
                     None => out.push(event.clone()),
                 }

@@ -13,6 +13,7 @@ pub mod essay_citation;
 pub mod grid;
 pub mod highlight;
 pub mod markdown;
+pub mod partials;
 pub mod preview;
 pub mod publish;
 pub mod thread;
@@ -22,17 +23,11 @@ pub mod tidy;
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+pub use crate::output::Page;
 use crate::resolve::{Citer, Linked};
 use crate::theme::Theme;
-
-/// One file of the built site.
-#[derive(Debug, Clone)]
-pub struct Page {
-    /// Path relative to the output directory, with `/` separators.
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
 
 /// Settings that change output but aren't content.
 #[derive(Debug, Clone, Default)]
@@ -133,6 +128,7 @@ fn render_fragment(
 /// Renders every page of the site.
 pub fn render(
     linked: &Linked,
+    config: &Config,
     theme: &Theme,
     options: &RenderOptions,
     diags: &mut Diagnostics,
@@ -148,16 +144,28 @@ pub fn render(
     ) {
         diags.push(template_error(theme, &e.to_string()));
     }
+    // A theme without the partials the essay's walk uses gets the built-in ones.
+    let missing: Vec<(&str, &str)> = partials::ALL
+        .iter()
+        .filter(|name| !theme.templates.contains_key(**name))
+        .filter_map(|name| Some((*name, crate::theme::builtin_template(name)?)))
+        .collect();
+    if !missing.is_empty()
+        && let Err(e) = tera.add_raw_templates(missing)
+    {
+        diags.push(template_error(theme, &e.to_string()));
+    }
+    let partials = partials::Partials::new(&tera);
     let content = &linked.content;
     let mut assets = theme.assets.clone();
-    if let Some(choice) = &content.config.highlight_theme {
+    if let Some(choice) = &config.highlight_theme {
         match highlight::theme_css(choice) {
             Ok(css) => {
                 let bundle = assets.entry("quire.css".into()).or_default();
                 bundle.extend_from_slice(css.as_bytes());
             }
             Err((name, known)) => diags.push(
-                content.config.locate(
+                config.locate(
                     "highlight_theme",
                     Diagnostic::error(format!("unknown highlight theme `{name}`"))
                         .help(format!("syntect's themes: {}", known.join(", "))),
@@ -169,10 +177,10 @@ pub fn render(
         return None;
     }
     let front = &content.essay.front;
-    let title = content.config.title.as_deref().unwrap_or(&front.title);
+    let title = config.title.as_deref().unwrap_or(&front.title);
     let site = SiteInfo {
         title,
-        lang: &content.config.language,
+        lang: &config.language,
         author: front.author.clone().unwrap_or_else(|| "unknown".into()),
         date: front.date.map(|d| d.to_string()),
         original_url: front.original_url.as_deref(),
@@ -201,6 +209,7 @@ pub fn render(
             grid: grid_html,
             comments_on: &linked.thread.on_block,
             comment_hrefs: &comment_hrefs,
+            partials: &partials,
         },
     );
 
@@ -278,7 +287,7 @@ pub fn render(
             // page, served at any depth, inline like its style.
             if let Some((name, bytes)) = &icon {
                 let href = if path == "404.html" {
-                    crate::export::data_url(name, bytes)
+                    crate::output::data_url(name, bytes)
                 } else {
                     format!("{root}{name}")
                 };
@@ -326,7 +335,7 @@ pub fn render(
             g.cells
                 .iter()
                 .map(|c| {
-                    let mut view = grid::cell_view(linked, g, c, "");
+                    let mut view = grid::cell_view(linked, g, c, "", &partials);
                     place_comments(&mut view);
                     view
                 })
@@ -350,8 +359,8 @@ pub fn render(
     ctx.insert(
         "discussion",
         &match &thread_pages {
-            Some(pages) => thread_pages::split_discussion(linked, pages, 0),
-            None => thread::discussion(linked, "", None),
+            Some(pages) => thread_pages::split_discussion(linked, pages, 0, &partials),
+            None => thread::discussion(linked, "", None, &partials),
         },
     );
     ctx.insert("comment_count", &content.thread.comments.len());
@@ -373,11 +382,11 @@ pub fn render(
     let editor_note = front
         .editor_note
         .as_deref()
-        .map(|note| markdown::render_snippet(note, linked, ""));
+        .map(|note| markdown::render_snippet(note, linked, "", &partials));
     ctx.insert("editor_note_html", &editor_note);
     let citation = essay_citation::essay_citation(
         front,
-        &content.config.language,
+        &config.language,
         options
             .base_url
             .as_deref()
@@ -389,7 +398,7 @@ pub fn render(
 
     if let Some(g) = &linked.grid {
         for cell in &g.cells {
-            let mut view = grid::cell_view(linked, g, cell, "../");
+            let mut view = grid::cell_view(linked, g, cell, "../", &partials);
             place_comments(&mut view);
             let mut ctx = Context::new();
             ctx.insert("page_title", &format!("{} · {}", cell.name, title));
@@ -427,7 +436,7 @@ pub fn render(
             ctx.insert("comment_count", &content.thread.comments.len());
             ctx.insert(
                 "discussion",
-                &thread_pages::split_discussion(linked, pages, k),
+                &thread_pages::split_discussion(linked, pages, k, &partials),
             );
             render_page(&page.path, "thread.html", &mut ctx, diags);
         }
@@ -439,8 +448,17 @@ pub fn render(
         "page_description",
         &format!("Every work cited by “{title}”, with links to the notes and cells that cite it."),
     );
-    ctx.insert("references", &reference_entries(linked, &essay.footnotes));
+    ctx.insert(
+        "references",
+        &reference_entries(linked, &essay.footnotes, &partials),
+    );
     render_page("references.html", "references.html", &mut ctx, diags);
+    for (template, e) in partials.errors() {
+        diags.push(
+            Diagnostic::error(format!("template {template} failed to render: {e}"))
+                .in_file(&theme.origin.join("templates").join(template)),
+        );
+    }
 
     let mut ctx = Context::new();
     ctx.insert("page_title", &format!("Page not found · {title}"));
@@ -493,11 +511,8 @@ pub fn render(
     for (path, bytes) in assets {
         pages.push(Page { path, bytes });
     }
-    let host_files = publish::host_files(
-        &pages,
-        options.base_url.as_deref(),
-        content.config.cname.as_deref(),
-    );
+    let host_files =
+        publish::host_files(&pages, options.base_url.as_deref(), config.cname.as_deref());
     pages.extend(host_files);
     Some(pages)
 }
@@ -533,7 +548,11 @@ fn thread_view(content: &crate::content::Content) -> Option<ThreadView<'_>> {
     })
 }
 
-fn reference_entries(linked: &Linked, footnotes: &[markdown::FootnoteHtml]) -> Vec<RefEntry> {
+fn reference_entries(
+    linked: &Linked,
+    footnotes: &[markdown::FootnoteHtml],
+    partials: &partials::Partials<'_>,
+) -> Vec<RefEntry> {
     let refs = &linked.content.bibliography.refs;
     let mut order: Vec<usize> = (0..refs.len()).collect();
     order.sort_by_cached_key(|&i| refs[i].sort_key());
@@ -578,7 +597,7 @@ fn reference_entries(linked: &Linked, footnotes: &[markdown::FootnoteHtml]) -> V
             RefEntry {
                 key: r.key.get_ref().clone(),
                 anchor: cite::ref_anchor(r.key.get_ref()),
-                citation_html: cite::full_citation(r),
+                citation_html: cite::full_citation(r, partials),
                 note: r.note.clone(),
                 cited_by,
             }

@@ -185,7 +185,7 @@ pub fn layout(linked: &Linked, essay_title: &str) -> PreviewLayout {
                     y,
                     width: cell_w,
                     height: cell_h,
-                    fill: crate::epub::shade(s),
+                    fill: shade(s),
                     lines: boxed.lines,
                 }
             })
@@ -413,6 +413,20 @@ pub fn rasterize(svg: &str, fonts: &[Vec<u8>], previous: Option<&[u8]>) -> Resul
 #[cfg(not(feature = "preview"))]
 pub fn rasterize(_: &str, _: &[Vec<u8>], _: Option<&[u8]>) -> Result<Vec<u8>, String> {
     Err("quire was built without the `preview` feature".into())
+}
+
+/// The grid's capabilities-to-alignment shading for a position `s` in 0..=1, as the web
+/// page computes it in CSS (`20-grid.css`): the accent colour, 4 % to 34 %, over the page's
+/// background.
+pub fn shade(s: f64) -> String {
+    let s = s.clamp(0.0, 1.0);
+    let accent = [0xa3, 0x3b, 0x20];
+    let background = [0xff, 0xff, 0xf8];
+    let share = 0.04 + s * 0.30;
+    let mix = |i: usize| {
+        (f64::from(accent[i]) * share + f64::from(background[i]) * (1.0 - share)).round() as u8
+    };
+    format!("#{:02x}{:02x}{:02x}", mix(0), mix(1), mix(2))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ pub fn host_files(pages: &[Page], base_url: Option<&str>, cname: Option<&str>) -
         path: ".nojekyll".into(),
         bytes: Vec::new(),
     }];
-    if let Some(host) = cname.and_then(|c| validate_cname(c).ok()) {
+    if let Some(host) = cname.and_then(|c| crate::config::validate_cname(c).ok()) {
         out.push(Page {
             path: "CNAME".into(),
             bytes: format!("{host}\n").into_bytes(),
@@ -56,47 +56,6 @@ pub fn page_url(base: &str, path: &str) -> String {
     } else {
         format!("{base}{path}")
     }
-}
-
-/// A `CNAME` value must be a bare host name (`essays.example.org`): no scheme, path or
-/// port. Returns it lower-cased, or what is wrong with it.
-pub fn validate_cname(value: &str) -> Result<String, String> {
-    let host = value.trim().trim_end_matches('.').to_ascii_lowercase();
-    if host.contains("://") {
-        return Err("it has a scheme; write only the host name".into());
-    }
-    if host.contains('/') {
-        return Err("it has a path; write only the host name".into());
-    }
-    if host.contains(':') {
-        return Err("it has a port; GitHub Pages serves custom domains on 80 and 443 only".into());
-    }
-    if host.is_empty() || host.len() > 253 {
-        return Err("a host name has 1 to 253 characters".into());
-    }
-    let labels: Vec<&str> = host.split('.').collect();
-    if labels.len() < 2 {
-        return Err("a custom domain has at least two labels, like example.org".into());
-    }
-    for label in &labels {
-        let ok = !label.is_empty()
-            && label.len() <= 63
-            && !label.starts_with('-')
-            && !label.ends_with('-')
-            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-        if !ok {
-            return Err(format!(
-                "`{label}` is not a valid label (letters, digits and inner hyphens, at most 63)"
-            ));
-        }
-    }
-    if labels
-        .last()
-        .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
-    {
-        return Err("an IP address is not a custom domain".into());
-    }
-    Ok(host)
 }
 
 /// CSS to put inside `<style>`: it must not end the element early. HTML ends it at
@@ -178,30 +137,6 @@ pub fn summary_text(html_fragment: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cname_must_be_a_host_name() {
-        assert_eq!(
-            validate_cname("Essays.Example.org").unwrap(),
-            "essays.example.org"
-        );
-        assert_eq!(
-            validate_cname("www.example.org.\n").unwrap(),
-            "www.example.org"
-        );
-        for bad in [
-            "https://example.org",
-            "example.org/essay",
-            "example.org:8080",
-            "localhost",
-            "exa mple.org",
-            "-x.example.org",
-            "10.0.0.1",
-            "",
-        ] {
-            assert!(validate_cname(bad).is_err(), "{bad} accepted");
-        }
-    }
 
     #[test]
     fn sitemap_lists_pages_but_not_the_404() {

@@ -22,7 +22,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use super::thread_pages::ThreadPages;
-use super::{escape, markdown::render_snippet};
+use super::{escape, markdown::render_snippet, partials::Partials};
 use crate::content::Comment;
 use crate::content::comments::ScoreKind;
 use crate::resolve::Linked;
@@ -446,7 +446,12 @@ pub struct CellRef {
 
 /// The thread's view data: all of it, or with `split`, one page of it. `root` prefixes
 /// links to other pages (cells).
-pub fn discussion(linked: &Linked, root: &str, split: Option<PageOf>) -> DiscussionView {
+pub fn discussion(
+    linked: &Linked,
+    root: &str,
+    split: Option<PageOf>,
+    partials: &Partials<'_>,
+) -> DiscussionView {
     let comments = &linked.content.thread.comments;
     let t = &linked.thread;
     let n = comments.len();
@@ -528,6 +533,7 @@ pub fn discussion(linked: &Linked, root: &str, split: Option<PageOf>) -> Discuss
             CommentContext {
                 linked,
                 root,
+                partials,
                 c,
                 index: i,
                 depth: depth[i],
@@ -592,6 +598,7 @@ fn continue_view(linked: &Linked, f: PageOf, i: usize) -> Option<ContinueView> {
 struct CommentContext<'a> {
     linked: &'a Linked,
     root: &'a str,
+    partials: &'a Partials<'a>,
     c: &'a Comment,
     index: usize,
     depth: usize,
@@ -649,15 +656,13 @@ impl CommentContext<'_> {
             .iter()
             .map(|&k| &linked.thread.annotations[k])
             .filter_map(|la| {
-                let a = self.c.annotations.get(la.index)?;
+                self.c.annotations.get(la.index)?;
                 Some(AnnotationView {
                     id: format!("annotation-{}-{}", self.c.id.get_ref(), la.index + 1),
                     block: la.block.clone(),
                     paragraph: la.block.as_deref().map(paragraph_number),
                     href: la.block.as_ref().map(|b| format!("{}#{b}", self.essay)),
-                    quote: crate::resolve::markdown_text(a.quote.get_ref())
-                        .trim()
-                        .to_string(),
+                    quote: la.quote_text.trim().to_string(),
                 })
             })
             .collect()
@@ -694,10 +699,9 @@ impl CommentContext<'_> {
                         .and_then(|g| g.find(cell))
                         .map_or(cell.clone(), |c| c.name.clone()),
                 });
-                let note_html = a
-                    .note
-                    .as_ref()
-                    .map(|note| sanitize_note(&render_snippet(note, linked, self.root)));
+                let note_html = a.note.as_ref().map(|note| {
+                    sanitize_note(&render_snippet(note, linked, self.root, self.partials))
+                });
                 (!others.is_empty() || cell.is_some() || note_html.is_some()).then(|| NoteView {
                     paragraph: la.block.as_deref().map(paragraph_number),
                     several,

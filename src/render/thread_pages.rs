@@ -20,6 +20,7 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
+use super::partials::Partials;
 use super::thread::{DiscussionView, PageLink, PageOf, comment_href, discussion};
 use crate::resolve::Linked;
 
@@ -213,9 +214,14 @@ fn descendant_counts(linked: &Linked) -> Vec<usize> {
 
 /// The view of page `k` of a split thread: its comments and "more" links, and on the
 /// pages of top-level comments, the list of those pages.
-pub fn split_discussion(linked: &Linked, pages: &ThreadPages, k: usize) -> DiscussionView {
+pub fn split_discussion(
+    linked: &Linked,
+    pages: &ThreadPages,
+    k: usize,
+    partials: &Partials<'_>,
+) -> DiscussionView {
     let f = PageOf { pages, page: k };
-    let mut view = discussion(linked, &f.link_to(""), Some(f));
+    let mut view = discussion(linked, &f.link_to(""), Some(f), partials);
     if k == 0 {
         view.shown = Some(pages.page_of.iter().filter(|&&p| p == 0).count());
     }
@@ -301,7 +307,7 @@ pub fn page_view(linked: &Linked, pages: &ThreadPages, k: usize) -> ThreadPageVi
             let excerpt = if c.deleted {
                 String::new()
             } else {
-                super::grid::excerpt(&crate::resolve::markdown_text(&c.body), 240)
+                super::grid::excerpt(&crate::dialect::plain_text(&c.body), 240)
             };
             ThreadPageView {
                 description: format!("{heading}: the rest of a conversation under the essay."),
