@@ -89,7 +89,10 @@ def install(name):
             r = subprocess.run(sudo + ["apt-get", "install", "-y", "zola"], capture_output=True, text=True)
             if r.returncode == 0:
                 return None
-        return "not available: Zola is not published on crates.io and has no Debian package"
+        return (
+            "not available: Zola is not published on crates.io and has no Debian package; "
+            f"build it from its source (github.com/getzola/zola) and put the binary at {TOOLS_DIR / 'bin' / 'zola'}"
+        )
     return f"unknown tool {name}"
 
 
