@@ -416,6 +416,9 @@ pub struct AnnotationView {
     pub href: Option<String>,
     /// The quoted passage, as text.
     pub quote: String,
+    /// The comment's body quotes the passage itself (in a blockquote), so the card need
+    /// not show it twice.
+    pub quoted_in_body: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -663,6 +666,7 @@ impl CommentContext<'_> {
                     paragraph: la.block.as_deref().map(paragraph_number),
                     href: la.block.as_ref().map(|b| format!("{}#{b}", self.essay)),
                     quote: la.quote_text.trim().to_string(),
+                    quoted_in_body: quoted_in(&self.c.body, &la.quote_text),
                 })
             })
             .collect()
@@ -752,6 +756,37 @@ fn scores(c: &Comment, shown: &[(ScoreKind, String)]) -> Option<ScoresView> {
         raw: c.scores_raw.clone(),
         uncertain: c.scores_uncertain,
     })
+}
+
+/// Whether a blockquote of the comment's Markdown `body` holds `quote` (compared as the
+/// quote index compares text: whitespace and typographic quotes normalized).
+fn quoted_in(body: &str, quote: &str) -> bool {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let quote = crate::resolve::normalize(quote);
+    if quote.is_empty() {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut text = String::new();
+    for event in Parser::new_ext(body, crate::dialect::options()) {
+        match event {
+            Event::Start(Tag::BlockQuote(_)) => depth += 1,
+            Event::End(TagEnd::BlockQuote(_)) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    if crate::resolve::normalize(&text).contains(&quote) {
+                        return true;
+                    }
+                    text.clear();
+                }
+            }
+            Event::Text(t) | Event::Code(t) if depth > 0 => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if depth > 0 => text.push(' '),
+            Event::End(TagEnd::Paragraph) if depth > 0 => text.push(' '),
+            _ => {}
+        }
+    }
+    false
 }
 
 #[cfg(test)]

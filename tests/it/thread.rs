@@ -2,7 +2,7 @@
 //! hostile fixture (with a generated 1 MB comment), a generated 10,000-comment thread, and
 //! the errors for broken threads. Browser behaviour is in `browser_thread.rs`.
 
-use crate::support::build;
+use crate::support::{build, fixture_copy};
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -68,9 +68,12 @@ fn default_thread_has_its_shape_scores_and_annotations() {
     // marker that links to that annotation (its own anchor, not the comment's).
     for (id, marker_count) in [("c10", 2), ("c12", 1), ("c24", 1)] {
         let c = comment_html(&index, id);
+        // (`class="annotation"`, or `"annotation quoted-below"` where the comment quotes
+        // the passage itself, as c24 does.)
         let annotation = c
-            .split("<div class=\"annotation\" id=\"")
+            .split("<div class=\"annotation")
             .nth(1)
+            .and_then(|rest| rest.split(" id=\"").nth(1))
             .unwrap_or_else(|| panic!("{id} has no annotation"));
         let anchor = annotation.split('"').next().unwrap_or_default();
         assert!(anchor.starts_with(&format!("annotation-{id}-")), "{anchor}");
@@ -85,11 +88,16 @@ fn default_thread_has_its_shape_scores_and_annotations() {
         );
         assert!(index.contains(&marker), "no marker {marker}");
     }
-    // The removed passage is shown as such, with no link back.
+    // The removed passage is shown as such, with no link back; c01 quotes it itself, so
+    // the card shows it once, in the commenter's words.
     let c01 = comment_html(&index, "c01");
-    assert!(c01.contains("annotation-quote removed"));
-    assert!(c01.contains("Removed passage"));
+    assert!(c01.contains("About the passage it quotes, <span class=\"removed-label\">since removed</span> from the essay."));
     assert!(!c01.contains("annotation-backlink"));
+    assert_eq!(
+        c01.matches("the alignment community has caused some confusion")
+            .count(),
+        1
+    );
     // Cell annotations reach the cells' pages and panels.
     let cell = std::fs::read_to_string(tmp.path().join("site/cells/cognitivist-pessimistic.html"))
         .unwrap();
@@ -266,4 +274,31 @@ body = "z"
     ] {
         assert!(err.contains(expected), "missing `{expected}` in:\n{err}");
     }
+}
+
+/// A comment that quotes the passage it is about in its own words shows it once: the
+/// annotation box then only says which paragraph it is and leads back to it. A comment that
+/// doesn't quote it gets the passage in the box, as before. (The second essay.)
+#[test]
+fn a_passage_the_comment_quotes_itself_is_shown_once() {
+    let tmp = fixture_copy("second-essay");
+    let root = tmp.path().join("project");
+    let thread = root.join("content/comments.toml");
+    let text = std::fs::read_to_string(&thread).unwrap().replace(
+        "body = \"The Python version is shorter.\"",
+        "body = \"\"\"\n> The same   counting, once\n> in Rust:\n\nThe Python version is shorter.\n\"\"\"",
+    ) + "\n[[comment]]\nid = \"a3\"\nauthor = \"third reader\"\nbody = \"No quote here.\"\n\n[[comment.annotation]]\nquote = \"The same counting, once in Rust\"\n";
+    std::fs::write(&thread, text).unwrap();
+    let index = build_ok(&root, &tmp.path().join("site"));
+    let a1 = comment_html(&index, "a1");
+    assert!(a1.contains("quoted-below"), "{a1}");
+    assert!(
+        a1.contains("About the passage of the essay it quotes: <a class=\"annotation-backlink\""),
+        "{a1}"
+    );
+    assert!(!a1.contains("annotation-quote"), "{a1}");
+    assert_eq!(a1.matches("once").count(), 1, "{a1}");
+    let a3 = comment_html(&index, "a3");
+    assert!(!a3.contains("quoted-below"), "{a3}");
+    assert!(a3.contains("<blockquote class=\"annotation-quote\"><p>The same counting, once in Rust</p></blockquote>"), "{a3}");
 }
