@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
 
-use super::partials::{Marker, Partials};
+use super::partials::{CommentMarker, Marker, NoteSource, Partials, Permalink};
 use super::{cite, escape};
 use crate::content::essay::Parsed;
 use crate::dialect::{citation_items, is_citation, matching_end, narrative_spans, parse_body};
@@ -245,10 +245,12 @@ impl<'a> Walker<'a> {
                     let id = escape(&id);
                     out.push(html(format!("<h{level} id=\"{id}\">")));
                     self.walk(i + 1, end, out);
-                    out.push(html(format!(
-                        " <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to section: {}\">#</a></h{level}>\n",
-                        escape(&text)
-                    )));
+                    let anchor = self.parts.partials.permalink(&Permalink {
+                        id: heading.map_or("", |h| &h.id),
+                        paragraph: None,
+                        section: Some(&text),
+                    });
+                    out.push(html(format!(" {anchor}</h{level}>\n")));
                     i = end + 1;
                     continue;
                 }
@@ -429,19 +431,23 @@ impl<'a> Walker<'a> {
                 .map(|&k| &self.linked.thread.annotations[k])
                 .find(|a| a.block.as_deref() == Some(id))
                 .map_or(1, |a| a.index + 1);
-            let count = comments.len();
-            let what = format!(
-                "comment{} on this passage",
-                if count == 1 { "" } else { "s" }
+            let href = format!(
+                "{page}#{}",
+                super::thread::annotation_id(comment_id, annotation)
             );
-            s.push_str(&format!(
-                " <a class=\"comment-marker\" href=\"{page}#{}\" id=\"marker-{id}\" title=\"{count} {what}\">{count}<span class=\"visually-hidden\"> {what}</span></a>",
-                super::thread::annotation_id(comment_id, annotation),
-            ));
+            s.push(' ');
+            s.push_str(&self.parts.partials.comment_marker(&CommentMarker {
+                count: comments.len(),
+                href: &href,
+                block: id,
+            }));
         }
-        s.push_str(&format!(
-            " <a class=\"permalink\" href=\"#{id}\" aria-label=\"Link to paragraph {n}\">¶</a>"
-        ));
+        s.push(' ');
+        s.push_str(&self.parts.partials.permalink(&Permalink {
+            id,
+            paragraph: Some(n),
+            section: None,
+        }));
         s.push_str(if is_item { "</li>\n" } else { "</p>\n" });
         s
     }
@@ -471,22 +477,22 @@ impl<'a> Walker<'a> {
 
     /// The full citations of the works a note cites, after its text; empty for none.
     fn note_sources(&self, keys: &[String]) -> String {
-        let items: String = keys
+        let sources: Vec<NoteSource> = keys
             .iter()
             .filter_map(|key| {
                 let r = self.linked.reference(key)?;
-                Some(format!(
-                    "<li>{}</li>",
-                    cite::full_citation(r, self.parts.partials)
-                ))
+                Some(NoteSource {
+                    key,
+                    citation_html: cite::full_citation(r, self.parts.partials),
+                })
             })
             .collect();
-        if items.is_empty() {
+        if sources.is_empty() {
             return String::new();
         }
-        format!(
-            "<div class=\"note-sources\"><p class=\"note-sources-title\">Sources</p><ul>{items}</ul></div>\n"
-        )
+        let mut html = self.parts.partials.note_sources(&sources);
+        html.push('\n');
+        html
     }
 
     /// Opening tag for `cell:` and `ref:` links; `None` for an ordinary link. `ed_title`

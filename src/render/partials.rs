@@ -1,6 +1,7 @@
 //! The small pieces of markup the essay's walk writes many times, footnote markers,
-//! citations and works' full citations, drawn by the theme's `partials/*.html` from data (so a theme can change
-//! them) rather than built in Rust strings.
+//! citations, works' full citations, permalinks, comment markers and a note's sources,
+//! drawn by the theme's `partials/*.html` from data (so a theme can change them) rather
+//! than built in Rust strings.
 //!
 //! A theme without one of these partials gets the built-in one. A partial that fails to
 //! render is reported once, by name, and leaves its place empty.
@@ -16,8 +17,21 @@ pub const FOOTNOTE_MARKER: &str = "partials/footnote_marker.html";
 pub const CITATION: &str = "partials/citation.html";
 /// A work's full citation (references page, a note's sources, a cell's reading list).
 pub const REFERENCE: &str = "partials/reference.html";
+/// A paragraph's or a heading's link to itself (the ¶ and the #).
+pub const PERMALINK: &str = "partials/permalink.html";
+/// The count of comments on a passage, in the essay's margin.
+pub const COMMENT_MARKER: &str = "partials/comment_marker.html";
+/// The list of the works a footnote cites, after its text.
+pub const NOTE_SOURCES: &str = "partials/note_sources.html";
 /// Every partial rendered from Rust, each filled from the built-in theme when a theme lacks it.
-pub const ALL: [&str; 3] = [FOOTNOTE_MARKER, CITATION, REFERENCE];
+pub const ALL: [&str; 6] = [
+    FOOTNOTE_MARKER,
+    CITATION,
+    REFERENCE,
+    PERMALINK,
+    COMMENT_MARKER,
+    NOTE_SOURCES,
+];
 
 /// Renders the partials with one Tera; remembers the first error of each.
 pub struct Partials<'a> {
@@ -79,6 +93,37 @@ pub struct Work<'a> {
     pub venue: Option<&'a str>,
 }
 
+/// What `partials/permalink.html` receives, as `permalink`.
+#[derive(Serialize)]
+pub struct Permalink<'a> {
+    /// The id of the paragraph, list item or heading it links to.
+    pub id: &'a str,
+    /// A paragraph's (or list item's) number, as in its id `p<number>`; `None` for a heading.
+    pub paragraph: Option<&'a str>,
+    /// A heading's text; `None` for a paragraph.
+    pub section: Option<&'a str>,
+}
+
+/// What `partials/comment_marker.html` receives, as `comments`.
+#[derive(Serialize)]
+pub struct CommentMarker<'a> {
+    /// How many comments are about the passage.
+    pub count: usize,
+    /// The first one's annotation of this passage (on this page or a thread page).
+    pub href: &'a str,
+    /// The passage's id (`p<number>`).
+    pub block: &'a str,
+}
+
+/// What `partials/note_sources.html` receives, as `sources`: the works a note cites, in
+/// order of first mention.
+#[derive(Serialize)]
+pub struct NoteSource<'a> {
+    pub key: &'a str,
+    /// The work's full citation, drawn by `partials/reference.html`.
+    pub citation_html: String,
+}
+
 impl<'a> Partials<'a> {
     pub fn new(tera: &'a Tera) -> Self {
         Partials {
@@ -99,12 +144,24 @@ impl<'a> Partials<'a> {
         self.render(REFERENCE, "work", work)
     }
 
+    pub fn permalink(&self, permalink: &Permalink<'_>) -> String {
+        self.render(PERMALINK, "permalink", permalink)
+    }
+
+    pub fn comment_marker(&self, comments: &CommentMarker<'_>) -> String {
+        self.render(COMMENT_MARKER, "comments", comments)
+    }
+
+    pub fn note_sources(&self, sources: &[NoteSource<'_>]) -> String {
+        self.render(NOTE_SOURCES, "sources", &sources)
+    }
+
     fn render(&self, template: &'static str, name: &'static str, data: &impl Serialize) -> String {
         let mut ctx = Context::new();
         ctx.insert(name, data);
         match self.tera.render(template, &ctx) {
             // Markers and citations stand inside a sentence: a file's final newline isn't
-            // meant as a space before the next word.
+            // meant as a space before the next word (the caller writes what follows).
             Ok(mut html) => {
                 if html.ends_with('\n') {
                     html.pop();

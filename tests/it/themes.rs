@@ -424,3 +424,86 @@ fn overriding_the_reference_partial_changes_the_full_citations() {
     // The in-text citation stays the built-in one.
     assert!(index.contains("<cite class=\"citation\">(<a href=\"references.html#ref-keeper2012\""));
 }
+
+/// The second essay's index.html built as it is and with `partial` (under
+/// templates/partials/) overridden by `source`: (built-in, overridden).
+fn index_with_and_without(partial: &str, source: &str) -> (String, String) {
+    let (_tmp, plain, mine) = with_and_without(&format!("partials/{partial}"), source);
+    (
+        std::fs::read_to_string(plain.join("index.html")).unwrap(),
+        std::fs::read_to_string(mine.join("index.html")).unwrap(),
+    )
+}
+
+#[test]
+fn overriding_the_permalink_partial_changes_only_the_paragraphs_and_headings_links() {
+    let (plain, index) = index_with_and_without(
+        "permalink.html",
+        "<a class=\"my-link\" href=\"#{{ permalink.id }}\">{% if permalink.section %}§ {{ permalink.section }}{% else %}{{ permalink.paragraph }}{% endif %}</a>\n",
+    );
+    assert!(
+        index.contains("<h2 id=\"the-grid\">The grid <a class=\"my-link\" href=\"#the-grid\">§ The grid</a></h2>"),
+        "{index}"
+    );
+    // After the comment marker, which stays the built-in one.
+    assert!(
+        index.contains("on this passage</span></a> <a class=\"my-link\" href=\"#p6\">6</a></p>"),
+        "{index}"
+    );
+    assert!(!index.contains("¶</a>") && !index.contains("class=\"anchor\""));
+    // Nothing else changed: without the links, both pages are the same.
+    let links = plain.matches(" <a class=\"permalink\" href=\"#p").count()
+        + plain.matches(" <a class=\"anchor\" href=").count();
+    assert!(links > 6, "only {links} permalinks in {plain}");
+    assert_eq!(index.matches(" <a class=\"my-link\"").count(), links);
+    let plain_rest = without(
+        &without(&plain, " <a class=\"permalink\" href=\"#p", "</a>"),
+        " <a class=\"anchor\" href=",
+        "</a>",
+    );
+    assert_eq!(without(&index, " <a class=\"my-link\"", "</a>"), plain_rest);
+}
+
+#[test]
+fn overriding_the_comment_marker_partial_changes_only_the_markers() {
+    let (plain, index) = index_with_and_without(
+        "comment_marker.html",
+        "<a class=\"my-count\" href=\"{{ comments.href }}\">{{ comments.count }} on {{ comments.block }}</a>\n",
+    );
+    // The one comment annotating paragraph 6 (a1), before the paragraph's permalink.
+    assert!(
+        index.contains(
+            "once in Rust: <a class=\"my-count\" href=\"#annotation-a1-1\">1 on p6</a> <a class=\"permalink\" href=\"#p6\""
+        ),
+        "{index}"
+    );
+    assert!(!index.contains("class=\"comment-marker\""));
+    assert_eq!(plain.matches(" <a class=\"comment-marker\"").count(), 1);
+    assert_eq!(index.matches(" <a class=\"my-count\"").count(), 1);
+    assert_eq!(
+        without(&index, " <a class=\"my-count\"", "</a>"),
+        without(&plain, " <a class=\"comment-marker\"", "</a>")
+    );
+}
+
+#[test]
+fn overriding_the_note_sources_partial_changes_only_the_notes_sources() {
+    let (plain, index) = index_with_and_without(
+        "note_sources.html",
+        "<aside class=\"my-sources\">{% for s in sources %}<p data-key=\"{{ s.key }}\">{{ s.citation_html | safe }}</p>{% endfor %}</aside>\n",
+    );
+    // The note `[^day]` cites one work; its full citation is still the built-in
+    // reference partial's.
+    assert!(
+        index.contains(
+            "</cite>.</p>\n<aside class=\"my-sources\"><p data-key=\"keeper2012\"><span class=\"ref-authors\">Lee Keeper</span> <span class=\"ref-year\">(2012)</span>. <a class=\"ref-title\" href=\"https://example.org/manual\">A Made-up Workshop Manual</a>.</p></aside>\n<p class=\"backrefs\">"
+        ),
+        "{index}"
+    );
+    assert!(!index.contains("note-sources"));
+    assert_eq!(plain.matches("<div class=\"note-sources\">").count(), 1);
+    assert_eq!(
+        without(&index, "<aside class=\"my-sources\">", "</aside>"),
+        without(&plain, "<div class=\"note-sources\">", "</div>")
+    );
+}
