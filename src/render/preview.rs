@@ -6,7 +6,8 @@
 //! rasterizes it with the fonts in the theme's `fonts/` folder only (never the system's),
 //! so the image is the same on every machine.
 //!
-//! Rasterizing costs more than the rest of a build, so the PNG carries a hash of what it
+//! Drawing is about a third of a build from a clean folder (bench/RESULTS.md, "The preview
+//! image's cost"), so the PNG carries a hash of what it
 //! was drawn from (its SVG, fonts and quire's version) in a `tEXt` chunk; the build passes
 //! the previous site's `preview.png` back in, and an unchanged card is reused as it is.
 
