@@ -435,25 +435,30 @@ fn encode(pixmap: &resvg::tiny_skia::Pixmap) -> Result<Vec<u8>, std::io::Error> 
     let (channels, colour_type) = if opaque { (3, 2) } else { (4, 6) };
     let (width, height) = (pixmap.width(), pixmap.height());
     let stride = width as usize * channels;
-    let mut raw = Vec::with_capacity(stride * height as usize);
-    for p in pixmap.pixels() {
-        if opaque {
-            // Premultiplied by an alpha of 255 is the colour itself.
-            raw.extend_from_slice(&[p.red(), p.green(), p.blue()]);
-        } else {
+    let mut raw = vec![0; stride * height as usize];
+    if opaque {
+        // Premultiplied by an alpha of 255 is the colour itself.
+        for (out, rgba) in raw.chunks_exact_mut(3).zip(pixmap.data().chunks_exact(4)) {
+            out.copy_from_slice(&rgba[..3]);
+        }
+    } else {
+        for (out, p) in raw.chunks_exact_mut(4).zip(pixmap.pixels()) {
             let c = p.demultiply();
-            raw.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
+            out.copy_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
         }
     }
     // Each row: the filter type (2, Up), then each byte less the one above it.
-    let mut filtered = Vec::with_capacity((stride + 1) * height as usize);
-    for (y, row) in raw.chunks_exact(stride).enumerate() {
-        filtered.push(2);
+    let mut filtered = vec![0; (stride + 1) * height as usize];
+    for (y, out) in filtered.chunks_exact_mut(stride + 1).enumerate() {
+        out[0] = 2;
+        let row = &raw[y * stride..(y + 1) * stride];
         if y == 0 {
-            filtered.extend_from_slice(row);
+            out[1..].copy_from_slice(row);
         } else {
             let above = &raw[(y - 1) * stride..y * stride];
-            filtered.extend(row.iter().zip(above).map(|(b, a)| b.wrapping_sub(*a)));
+            for ((o, b), a) in out[1..].iter_mut().zip(row).zip(above) {
+                *o = b.wrapping_sub(*a);
+            }
         }
     }
     let mut zlib = flate2::write::ZlibEncoder::new(
