@@ -387,9 +387,13 @@ fn with_hash(png: &[u8], hash: &str) -> Vec<u8> {
 /// The PNG for `svg`: the previous one when it was drawn from the same source, else a
 /// new one. Errors are messages about the SVG (a theme's template can be wrong).
 #[cfg(feature = "preview")]
-pub fn rasterize(svg: &str, fonts: &[Vec<u8>], previous: Option<&[u8]>) -> Result<Vec<u8>, String> {
+pub fn rasterize(
+    svg: &str,
+    fonts: Vec<Vec<u8>>,
+    previous: Option<&[u8]>,
+) -> Result<Vec<u8>, String> {
     use resvg::{tiny_skia, usvg};
-    let hash = source_hash(svg, fonts);
+    let hash = source_hash(svg, &fonts);
     if let Some(old) = previous
         && recorded_hash(old).as_deref() == Some(hash.as_str())
     {
@@ -398,8 +402,9 @@ pub fn rasterize(svg: &str, fonts: &[Vec<u8>], previous: Option<&[u8]>) -> Resul
     let mut options = usvg::Options::default();
     // Only the theme's fonts: a system font would make the image differ between machines.
     let db = options.fontdb_mut();
+    // Moved in, not copied: 1.4 MB of fresh pages for the built-in fonts.
     for font in fonts {
-        db.load_font_data(font.clone());
+        db.load_font_data(font);
     }
     let family = db
         .faces()
@@ -435,31 +440,22 @@ fn encode(pixmap: &resvg::tiny_skia::Pixmap) -> Result<Vec<u8>, std::io::Error> 
     let (channels, colour_type) = if opaque { (3, 2) } else { (4, 6) };
     let (width, height) = (pixmap.width(), pixmap.height());
     let stride = width as usize * channels;
-    let mut raw = vec![0; stride * height as usize];
-    if opaque {
-        // Premultiplied by an alpha of 255 is the colour itself.
-        for (out, rgba) in raw.chunks_exact_mut(3).zip(pixmap.data().chunks_exact(4)) {
-            out.copy_from_slice(&rgba[..3]);
-        }
-    } else {
-        for (out, p) in raw.chunks_exact_mut(4).zip(pixmap.pixels()) {
-            let c = p.demultiply();
-            out.copy_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
-        }
-    }
-    // Each row: the filter type (2, Up), then each byte less the one above it.
+    // Each row: the filter type (2, Up), then each byte less the one above it (the row
+    // above the first is zeros). An opaque card is filtered straight from the pixmap: its
+    // premultiplied colour is the colour itself, and the alpha byte is dropped.
     let mut filtered = vec![0; (stride + 1) * height as usize];
-    for (y, out) in filtered.chunks_exact_mut(stride + 1).enumerate() {
-        out[0] = 2;
-        let row = &raw[y * stride..(y + 1) * stride];
-        if y == 0 {
-            out[1..].copy_from_slice(row);
-        } else {
-            let above = &raw[(y - 1) * stride..y * stride];
-            for ((o, b), a) in out[1..].iter_mut().zip(row).zip(above) {
-                *o = b.wrapping_sub(*a);
-            }
-        }
+    if opaque {
+        up::<4, 3>(&mut filtered, pixmap.data(), width as usize);
+    } else {
+        let raw: Vec<u8> = pixmap
+            .pixels()
+            .iter()
+            .flat_map(|p| {
+                let c = p.demultiply();
+                [c.red(), c.green(), c.blue(), c.alpha()]
+            })
+            .collect();
+        up::<4, 4>(&mut filtered, &raw, width as usize);
     }
     let mut zlib = flate2::write::ZlibEncoder::new(
         Vec::with_capacity(filtered.len() / 16),
@@ -489,9 +485,33 @@ fn encode(pixmap: &resvg::tiny_skia::Pixmap) -> Result<Vec<u8>, std::io::Error> 
     Ok(png)
 }
 
+/// Rows of `width` pixels of `C` bytes in `raw`, Up-filtered into `filtered` keeping the
+/// first `K` bytes of each pixel (constants, so the compiler unrolls the inner loop).
+#[cfg(feature = "preview")]
+fn up<const C: usize, const K: usize>(filtered: &mut [u8], raw: &[u8], width: usize) {
+    let raw_stride = width * C;
+    for (y, out) in filtered.chunks_exact_mut(K * width + 1).enumerate() {
+        out[0] = 2;
+        let row = raw[y * raw_stride..(y + 1) * raw_stride].chunks_exact(C);
+        let out = out[1..].chunks_exact_mut(K);
+        if y == 0 {
+            for (o, px) in out.zip(row) {
+                o.copy_from_slice(&px[..K]);
+            }
+        } else {
+            let above = raw[(y - 1) * raw_stride..y * raw_stride].chunks_exact(C);
+            for ((o, px), a) in out.zip(row).zip(above) {
+                for i in 0..K {
+                    o[i] = px[i].wrapping_sub(a[i]);
+                }
+            }
+        }
+    }
+}
+
 /// Without the `preview` feature there is no rasterizer: no image.
 #[cfg(not(feature = "preview"))]
-pub fn rasterize(_: &str, _: &[Vec<u8>], _: Option<&[u8]>) -> Result<Vec<u8>, String> {
+pub fn rasterize(_: &str, _: Vec<Vec<u8>>, _: Option<&[u8]>) -> Result<Vec<u8>, String> {
     Err("quire was built without the `preview` feature".into())
 }
 
