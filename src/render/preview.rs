@@ -6,7 +6,7 @@
 //! rasterizes it with the fonts in the theme's `fonts/` folder only (never the system's),
 //! so the image is the same on every machine.
 //!
-//! Drawing is about a third of a build from a clean folder (bench/RESULTS.md, "The preview
+//! Drawing is over a third of a build from a clean folder (bench/RESULTS.md, "The preview
 //! image's cost"), so the PNG carries a hash of what it
 //! was drawn from (its SVG, fonts and quire's version) in a `tEXt` chunk; the build passes
 //! the previous site's `preview.png` back in, and an unchanged card is reused as it is.
