@@ -237,7 +237,7 @@ pub fn render(
                 } else {
                     theme.fonts.clone()
                 };
-                match preview::rasterize(&svg, &fonts, options.previous_preview.as_deref()) {
+                match preview::rasterize(&svg, fonts, options.previous_preview.as_deref()) {
                     Ok(png) => preview_png = Some(png),
                     Err(e) => diags.push(
                         Diagnostic::error(format!("the preview image's SVG does not render: {e}"))

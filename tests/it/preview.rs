@@ -1,7 +1,8 @@
 //! The link-preview image: `preview.png` is 1200x630, the same bytes on every build, shows
 //! the grid with the page's shading (checked pixel by pixel on the 2x4 fixture), is reused
 //! when nothing it shows changed and redrawn when something did, can be redrawn by a
-//! theme's own `preview.svg`, and is announced with og:image tags when `base_url` is set.
+//! theme's own `preview.svg` (opaque cards stored as RGB, transparent ones with their
+//! alpha), and is announced with og:image tags when `base_url` is set.
 
 use std::path::Path;
 
@@ -175,6 +176,46 @@ fn a_theme_can_replace_the_svg_template() {
         .filter(|&(x, y)| pixel(&img, x, y).1 < 100)
         .count();
     assert!(dark > 300, "the title was not drawn ({dark} dark pixels)");
+}
+
+/// A card with no transparency is stored as RGB (the smaller, faster encoding), one with
+/// transparency keeps its alpha: a theme's template that leaves half the card clear.
+#[test]
+fn an_opaque_card_is_rgb_and_a_transparent_one_keeps_its_alpha() {
+    // PNG colour type: byte 25 of the file (signature 8, IHDR length and type 8, width and
+    // height 8, bit depth 1). 2 is RGB, 6 is RGBA.
+    let colour_type = |png: &[u8]| png[25];
+    let p = project(&repo());
+    let opaque = built_preview(p.path(), &p.path().join("site"));
+    assert_eq!(colour_type(&opaque), 2, "the built-in card is opaque: RGB");
+
+    let p = project(&repo().join("tests/fixtures/valid/grid-2x4"));
+    let theme = p.path().join("themes/default");
+    copy_dir(
+        &repo().join("themes/default/templates"),
+        &theme.join("templates"),
+    );
+    copy_dir(&repo().join("themes/default/static"), &theme.join("static"));
+    std::fs::write(
+        theme.join("templates/preview.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{{ preview.width }}" height="{{ preview.height }}"><rect width="600" height="100%" fill="#0000ff" fill-opacity="0.5"/></svg>"##,
+    )
+    .unwrap();
+    let png = built_preview(p.path(), &p.path().join("site"));
+    assert_eq!(colour_type(&png), 6, "a card with transparency: RGBA");
+    let img = Pixmap::decode_png(&png).unwrap();
+    let half = img.pixel(300, 300).unwrap().demultiply();
+    assert_eq!(
+        (half.red(), half.green(), half.blue()),
+        (0, 0, 255),
+        "the half-clear blue keeps its colour"
+    );
+    assert!(
+        (126..=129).contains(&half.alpha()),
+        "and its half alpha: {}",
+        half.alpha()
+    );
+    assert_eq!(img.pixel(900, 300).unwrap().alpha(), 0, "the rest is clear");
 }
 
 #[test]
