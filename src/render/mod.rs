@@ -117,12 +117,15 @@ fn render_fragment(
     diags: &mut Diagnostics,
 ) -> String {
     tera.render(template, ctx).unwrap_or_else(|e| {
-        diags.push(
-            Diagnostic::error(format!("template {template} failed to render: {e}"))
-                .in_file(&theme.origin.join("templates").join(template)),
-        );
+        diags.push(render_failed(theme, template, &e));
         String::new()
     })
+}
+
+/// The error for a theme's template that parsed but failed to render, in that template.
+fn render_failed(theme: &Theme, template: &str, e: &dyn std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(format!("template {template} failed to render: {e}"))
+        .in_file(&theme.origin.join("templates").join(template))
 }
 
 /// Renders every page of the site.
@@ -245,13 +248,7 @@ pub fn render(
                     ),
                 }
             }
-            Err(e) => diags.push(
-                Diagnostic::error(format!(
-                    "template {} failed to render: {e}",
-                    preview::TEMPLATE
-                ))
-                .in_file(&template_path),
-            ),
+            Err(e) => diags.push(render_failed(theme, preview::TEMPLATE, &e)),
         }
         preview_png.as_ref().map(|_| PreviewImage {
             path: preview::PATH,
@@ -454,10 +451,7 @@ pub fn render(
     );
     render_page("references.html", "references.html", &mut ctx, diags);
     for (template, e) in partials.errors() {
-        diags.push(
-            Diagnostic::error(format!("template {template} failed to render: {e}"))
-                .in_file(&theme.origin.join("templates").join(template)),
-        );
+        diags.push(render_failed(theme, template, &e));
     }
 
     let mut ctx = Context::new();

@@ -307,6 +307,10 @@ fn wrap(text: &str, width: f64, size: f64) -> Vec<String> {
     lines
 }
 
+/// The eight bytes every PNG file starts with.
+#[cfg_attr(not(feature = "preview"), allow(dead_code))]
+const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+
 /// The `tEXt` keyword under which the PNG records what it was drawn from.
 const HASH_KEYWORD: &str = "quire-preview";
 
@@ -361,27 +365,25 @@ pub fn recorded_hash(png: &[u8]) -> Option<String> {
     None
 }
 
-/// `png` with a `tEXt` chunk recording `hash`, right after the header chunk.
+/// Appends one PNG chunk to `png`: its length, type, data and the CRC of type and data.
 #[cfg_attr(not(feature = "preview"), allow(dead_code))]
-fn with_hash(png: &[u8], hash: &str) -> Vec<u8> {
-    // Signature (8) + IHDR chunk (4 + 4 + 13 + 4).
-    let after_header = 33;
+fn push_chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    png.extend_from_slice(kind);
+    png.extend_from_slice(data);
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(kind);
+    crc.update(data);
+    png.extend_from_slice(&crc.finalize().to_be_bytes());
+}
+
+/// The data of the `tEXt` chunk that records `hash` (read back by [`recorded_hash`]).
+#[cfg_attr(not(feature = "preview"), allow(dead_code))]
+fn hash_text(hash: &str) -> Vec<u8> {
     let mut data = Vec::from(HASH_KEYWORD.as_bytes());
     data.push(0);
     data.extend_from_slice(hash.as_bytes());
-    let mut chunk = Vec::new();
-    chunk.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    chunk.extend_from_slice(b"tEXt");
-    chunk.extend_from_slice(&data);
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(b"tEXt");
-    crc.update(&data);
-    chunk.extend_from_slice(&crc.finalize().to_be_bytes());
-    let mut out = Vec::with_capacity(png.len() + chunk.len());
-    out.extend_from_slice(&png[..after_header]);
-    out.extend_from_slice(&chunk);
-    out.extend_from_slice(&png[after_header..]);
-    out
+    data
 }
 
 /// The PNG for `svg`: the previous one when it was drawn from the same source, else a
@@ -422,11 +424,10 @@ pub fn rasterize(
         HEIGHT as f32 / size.height(),
     );
     resvg::render(&tree, scale, &mut pixmap.as_mut());
-    let png = encode(&pixmap).map_err(|e| e.to_string())?;
-    Ok(with_hash(&png, &hash))
+    encode(&pixmap, &hash).map_err(|e| e.to_string())
 }
 
-/// The pixmap as a PNG. A card with no transparency (the built-in one: its first rect
+/// The pixmap as a PNG, with a `tEXt` chunk recording `hash`. A card with no transparency (the built-in one: its first rect
 /// covers it) is stored as RGB, a quarter fewer bytes to filter and compress; otherwise
 /// RGBA, un-premultiplied. Every row is filtered by the row above (`Up`) and the whole
 /// image deflated at zlib's fastest level in one call: about 3 ms and 56 KB for the
@@ -434,7 +435,7 @@ pub fn rasterize(
 /// rows fed to the compressor one by one) took 10 to 15 ms for 42 KB
 /// (bench/RESULTS.md, "The preview image's cost").
 #[cfg(feature = "preview")]
-fn encode(pixmap: &resvg::tiny_skia::Pixmap) -> Result<Vec<u8>, std::io::Error> {
+fn encode(pixmap: &resvg::tiny_skia::Pixmap, hash: &str) -> Result<Vec<u8>, std::io::Error> {
     use std::io::Write;
     let opaque = pixmap.pixels().iter().all(|p| p.alpha() == u8::MAX);
     let (channels, colour_type) = if opaque { (3, 2) } else { (4, 6) };
@@ -464,24 +465,16 @@ fn encode(pixmap: &resvg::tiny_skia::Pixmap) -> Result<Vec<u8>, std::io::Error> 
     zlib.write_all(&filtered)?;
     let idat = zlib.finish()?;
 
-    let mut png = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
-    let mut chunk = |kind: &[u8; 4], data: &[u8]| {
-        png.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        png.extend_from_slice(kind);
-        png.extend_from_slice(data);
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(kind);
-        crc.update(data);
-        png.extend_from_slice(&crc.finalize().to_be_bytes());
-    };
+    let mut png = PNG_SIGNATURE.to_vec();
     let mut header = Vec::with_capacity(13);
     header.extend_from_slice(&width.to_be_bytes());
     header.extend_from_slice(&height.to_be_bytes());
     // Bit depth 8, the colour type, deflate, adaptive filtering, no interlace.
     header.extend_from_slice(&[8, colour_type, 0, 0, 0]);
-    chunk(b"IHDR", &header);
-    chunk(b"IDAT", &idat);
-    chunk(b"IEND", &[]);
+    push_chunk(&mut png, b"IHDR", &header);
+    push_chunk(&mut png, b"tEXt", &hash_text(hash));
+    push_chunk(&mut png, b"IDAT", &idat);
+    push_chunk(&mut png, b"IEND", &[]);
     Ok(png)
 }
 
@@ -570,17 +563,18 @@ mod tests {
 
     #[test]
     fn hash_round_trips_through_the_png() {
-        // A minimal valid PNG header: signature + IHDR.
-        let mut png = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
-        png.extend_from_slice(&13u32.to_be_bytes());
-        png.extend_from_slice(b"IHDR");
-        png.extend_from_slice(&[0; 13]);
-        png.extend_from_slice(&[0; 4]);
-        png.extend_from_slice(&0u32.to_be_bytes());
-        png.extend_from_slice(b"IEND");
-        png.extend_from_slice(&[0; 4]);
-        assert_eq!(recorded_hash(&png), None);
-        let tagged = with_hash(&png, "0123abcd");
+        // A minimal PNG: signature, IHDR, IEND; then with the tEXt chunk after IHDR.
+        let png = |text: Option<&str>| {
+            let mut png = PNG_SIGNATURE.to_vec();
+            push_chunk(&mut png, b"IHDR", &[0; 13]);
+            if let Some(hash) = text {
+                push_chunk(&mut png, b"tEXt", &hash_text(hash));
+            }
+            push_chunk(&mut png, b"IEND", &[]);
+            png
+        };
+        assert_eq!(recorded_hash(&png(None)), None);
+        let tagged = png(Some("0123abcd"));
         assert_eq!(recorded_hash(&tagged).as_deref(), Some("0123abcd"));
     }
 }
