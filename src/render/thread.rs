@@ -658,16 +658,13 @@ impl CommentContext<'_> {
         linked.thread.annotations_of[self.index]
             .iter()
             .map(|&k| &linked.thread.annotations[k])
-            .filter_map(|la| {
-                self.c.annotations.get(la.index)?;
-                Some(AnnotationView {
-                    id: format!("annotation-{}-{}", self.c.id.get_ref(), la.index + 1),
-                    block: la.block.clone(),
-                    paragraph: la.block.as_deref().map(paragraph_number),
-                    href: la.block.as_ref().map(|b| format!("{}#{b}", self.essay)),
-                    quote: la.quote_text.trim().to_string(),
-                    quoted_in_body: quoted_in(&self.c.body, &la.quote_text),
-                })
+            .map(|la| AnnotationView {
+                id: format!("annotation-{}-{}", self.c.id.get_ref(), la.index + 1),
+                block: la.block.clone(),
+                paragraph: la.block.as_deref().map(paragraph_number),
+                href: la.block.as_ref().map(|b| format!("{}#{b}", self.essay)),
+                quote: la.quote_text.trim().to_string(),
+                quoted_in_body: quoted_in(&self.c.body, &la.quote_text),
             })
             .collect()
     }
